@@ -1,0 +1,5 @@
+import sys
+
+from perfdash.cli import main
+
+sys.exit(main())

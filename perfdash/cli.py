@@ -1,0 +1,272 @@
+"""`python -m perfdash …` — the command line (DESIGN.md section 5 is its contract).
+
+Exit status 0 on success, 1 when input is refused or the database cannot be used. Bad input
+never prints a traceback: it prints what is wrong, where, and changes nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from perfdash import metrics
+from perfdash.config import PROJECT_ROOT, ConfigError
+
+SEED_DIR = PROJECT_ROOT / "data" / "seed"
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+DEMO_IMPORTER = "示例数据（init --demo）"
+
+
+class UserError(Exception):
+    """A problem to tell the user plainly (exit 1)."""
+
+
+# -- output helpers ----------------------------------------------------------------------
+
+
+def _jsonable(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
+    return [{k: _jsonable(row[k]) for k in keys} for row in frame.to_dict("records")]
+
+
+def emit(frame: pd.DataFrame, keys: list[str], fmt: str, table_formats: dict[str, str] | None = None) -> None:
+    """Print rows as json (exact keys), csv (raw values) or an aligned table (formatted, Chinese)."""
+    if fmt == "json":
+        json.dump(records(frame, keys), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(frame[keys].to_csv(index=False))
+        return
+    shown = frame[keys].copy()
+    for key, kind in (table_formats or {}).items():
+        shown[key] = shown[key].map(metrics.FORMATTERS[kind])
+    shown.columns = [metrics.METRICS[k].label if k in metrics.METRICS else k for k in keys]
+    if shown.empty:
+        print("（没有数据）")
+        return
+    with pd.option_context("display.unicode.east_asian_width", True, "display.max_rows", None,
+                           "display.max_columns", None, "display.width", 250):
+        print(shown.to_string(index=False))
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def _open(args, read_only=False):
+    from perfdash.db import open_database
+
+    return open_database(args.db, read_only=read_only)
+
+
+def cmd_init(args) -> int:
+    from perfdash import ingest
+
+    db = _open(args)
+    print(f"数据库已就绪：{db.path}")
+    if args.demo:
+        from perfdash import demo
+
+        demo.ensure_demo_files(DEMO_DIR)
+        files = sorted(SEED_DIR.glob("*.csv")) + sorted(DEMO_DIR.glob("*.csv"))
+        results = ingest.import_files(db, ingest.read_files(files), imported_by=DEMO_IMPORTER, is_demo=True)
+        _print_results(results)
+    return 0
+
+
+def _print_results(results) -> None:
+    for r in results:
+        batch = f"批次 {r.batch_id}" if r.batch_id else "无变化，未记录批次"
+        print(f"{r.file_name}: 新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行（{batch}）")
+        for warning in r.warnings:
+            print(f"  提示：{warning}")
+
+
+def cmd_import(args) -> int:
+    from perfdash import ingest
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise UserError("文件不存在：" + "、".join(missing))
+    files = ingest.read_files(args.files)
+    parsed = ingest.parse_all(files)   # validate before opening the database for writing
+    db = _open(args)
+    results = ingest.import_parsed(db, parsed, imported_by=args.by or os.environ.get("USER"))
+    _print_results(results)
+    return 0
+
+
+RATE_KEYS = ["unit_code", "unit_name", "year", *metrics.UNIT_RATE_IDS]
+
+
+def cmd_rates(args) -> int:
+    db = _open(args, read_only=True)
+    frame = db.query("rates/unit_rates", year=args.year, region=args.region, level=args.level,
+                     sector=args.sector)
+    emit(frame, RATE_KEYS, args.format, {k: "rate" for k in metrics.UNIT_RATE_IDS})
+    return 0
+
+
+HISTORY_KEYS = ["batch_id", "file_name", "sha256", "kind", "rows_inserted", "rows_updated",
+                "rows_unchanged", "imported_at", "status"]
+
+
+def cmd_history(args) -> int:
+    db = _open(args, read_only=True)
+    frame = db.query("import/history")
+    if args.format == "table":
+        frame = frame.assign(sha256=frame["sha256"].str[:12])
+    emit(frame, HISTORY_KEYS + (["imported_by"] if args.format == "table" else []), args.format)
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from perfdash import ingest
+
+    db = _open(args)
+    try:
+        batch = ingest.rollback(db, args.batch_id)
+    except ingest.RollbackRefused as exc:
+        raise UserError(str(exc)) from None
+    print(f"已回滚批次 {args.batch_id}（{batch['file_name']}），数据恢复到导入之前。")
+    return 0
+
+
+def cmd_outliers(args) -> int:
+    from perfdash import outliers
+
+    db = _open(args, read_only=True)
+    frame = outliers.flags_for_year(db, args.year, region=args.region, level=args.level, sector=args.sector)
+    emit(frame, outliers.JSON_KEYS, args.format)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from perfdash import export
+
+    db = _open(args, read_only=True)
+    written = export.export_pack(db, year=args.year, out_dir=Path(args.out), region=args.region,
+                                 level=args.level, sector=args.sector)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from perfdash import bench
+
+    return bench.main(args)
+
+
+def cmd_backup(args) -> int:
+    from perfdash import backup
+
+    db = _open(args, read_only=True)
+    print(backup.backup(db, Path(args.out)))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from perfdash import backup
+
+    backup.restore(Path(args.source), args.db)
+    print("已从备份恢复。")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def _filters(p) -> None:
+    p.add_argument("--region", help="只看该地区")
+    p.add_argument("--level", help="只看该层级（省级/市级/县级）")
+    p.add_argument("--sector", help="只看该行业")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m perfdash", description="部门整体支出绩效分析")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, handler, help_text):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--db", help="数据库文件（默认 data/perfdash.duckdb 或 $PERFDASH_DB）")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("init", cmd_init, "创建或升级数据库")
+    p.add_argument("--demo", action="store_true", help="载入四份报告的数据和示例数据")
+
+    p = add("import", cmd_import, "导入 CSV/XLSX 文件（全部成功或全部不导入）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--by", help="导入人（记入导入历史）")
+
+    p = add("rates", cmd_rates, "各单位的各项比率")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _filters(p)
+
+    p = add("outliers", cmd_outliers, "预警、异常和自评虚高")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _filters(p)
+
+    p = add("history", cmd_history, "导入历史")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = add("rollback", cmd_rollback, "回滚一个导入批次")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+
+    p = add("export", cmd_export, "会议材料：PNG 图表和 PPTX")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="DIR")
+    _filters(p)
+
+    p = add("backup", cmd_backup, "备份数据库（Parquet）")
+    p.add_argument("--out", required=True, metavar="DIR")
+
+    p = add("restore", cmd_restore, "从备份恢复数据库")
+    p.add_argument("source", metavar="DIR")
+
+    p = sub.add_parser("bench", help="性能基准")
+    p.add_argument("--units", type=int, default=2000)
+    p.add_argument("--years", type=int, default=5)
+    p.add_argument("--projects", type=int, default=None, help="每个单位年度的项目数")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(handler=cmd_bench, db=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from perfdash.db import DatabaseBusyError
+    from perfdash.ingest import ImportRefused
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ImportRefused as refused:
+        print(f"导入被拒绝，数据库未作任何修改。共 {len(refused.problems)} 个问题：", file=sys.stderr)
+        print(refused.report(), file=sys.stderr)
+        return 1
+    except (UserError, DatabaseBusyError, ConfigError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,60 @@
+-- purpose: compare an incoming budget file (registered as `incoming`) with the stored figures.
+-- row:     one row of the incoming file, typed, with change = 'new' (key not stored yet),
+--          'changed' (key stored, some figure or attribute differs) or 'same', and the stored
+--          values as old_<column> for the preview.
+-- key:     (unit_key, year).
+-- units:   amounts 万元 DECIMAL(18,6) — the importer already converted 元 to 万元.
+-- params:  none (reads the temp view `incoming`, writes the temp table import_diff).
+CREATE OR REPLACE TEMP TABLE import_diff AS
+WITH s AS (
+    SELECT
+        unit_key, CAST(year AS INTEGER) AS year, unit_code, unit_name, region, level, sector,
+        CAST(initial_budget     AS DECIMAL(18,6)) AS initial_budget,
+        CAST(adjusted_budget    AS DECIMAL(18,6)) AS adjusted_budget,
+        CAST(funds_received     AS DECIMAL(18,6)) AS funds_received,
+        CAST(actual_spend       AS DECIMAL(18,6)) AS actual_spend,
+        CAST(carryover          AS DECIMAL(18,6)) AS carryover,
+        CAST(prior_carryover    AS DECIMAL(18,6)) AS prior_carryover,
+        CAST(sangong_budget     AS DECIMAL(18,6)) AS sangong_budget,
+        CAST(sangong_actual     AS DECIMAL(18,6)) AS sangong_actual,
+        CAST(procurement_budget AS DECIMAL(18,6)) AS procurement_budget,
+        CAST(procurement_actual AS DECIMAL(18,6)) AS procurement_actual,
+        CAST(self_score         AS DECIMAL(6,2))  AS self_score,
+        grade,
+        source_row
+    FROM incoming
+)
+SELECT
+    s.*,
+    CASE
+        WHEN t.unit_key IS NULL THEN 'new'
+        WHEN s.unit_code          IS DISTINCT FROM t.unit_code
+          OR s.unit_name          IS DISTINCT FROM t.unit_name
+          OR s.region             IS DISTINCT FROM t.region
+          OR s.level              IS DISTINCT FROM t.level
+          OR s.sector             IS DISTINCT FROM t.sector
+          OR s.initial_budget     IS DISTINCT FROM t.initial_budget
+          OR s.adjusted_budget    IS DISTINCT FROM t.adjusted_budget
+          OR s.funds_received     IS DISTINCT FROM t.funds_received
+          OR s.actual_spend       IS DISTINCT FROM t.actual_spend
+          OR s.carryover          IS DISTINCT FROM t.carryover
+          OR s.prior_carryover    IS DISTINCT FROM t.prior_carryover
+          OR s.sangong_budget     IS DISTINCT FROM t.sangong_budget
+          OR s.sangong_actual     IS DISTINCT FROM t.sangong_actual
+          OR s.procurement_budget IS DISTINCT FROM t.procurement_budget
+          OR s.procurement_actual IS DISTINCT FROM t.procurement_actual
+          OR s.self_score         IS DISTINCT FROM t.self_score
+          OR s.grade              IS DISTINCT FROM t.grade
+        THEN 'changed'
+        ELSE 'same'
+    END AS change,
+    t.unit_code AS old_unit_code, t.unit_name AS old_unit_name, t.region AS old_region,
+    t.level AS old_level, t.sector AS old_sector,
+    t.initial_budget AS old_initial_budget, t.adjusted_budget AS old_adjusted_budget,
+    t.funds_received AS old_funds_received, t.actual_spend AS old_actual_spend,
+    t.carryover AS old_carryover, t.prior_carryover AS old_prior_carryover,
+    t.sangong_budget AS old_sangong_budget, t.sangong_actual AS old_sangong_actual,
+    t.procurement_budget AS old_procurement_budget, t.procurement_actual AS old_procurement_actual,
+    t.self_score AS old_self_score, t.grade AS old_grade
+FROM s
+LEFT JOIN budget t ON t.unit_key = s.unit_key AND t.year = s.year;

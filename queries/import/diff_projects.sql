@@ -1,0 +1,30 @@
+-- purpose: compare an incoming project file (registered as `incoming`) with the stored projects.
+-- row:     one row of the incoming file, typed, with change = 'new' | 'changed' | 'same' and the
+--          stored values as old_<column>.
+-- key:     (unit_key, year, project_name).
+-- units:   budget and actual_spend in 万元 DECIMAL(18,6).
+-- params:  none (reads `incoming`, writes the temp table import_diff).
+CREATE OR REPLACE TEMP TABLE import_diff AS
+WITH s AS (
+    SELECT unit_key, CAST(year AS INTEGER) AS year, project_name, unit_code, unit_name, category,
+           CAST(budget AS DECIMAL(18,6)) AS budget, CAST(actual_spend AS DECIMAL(18,6)) AS actual_spend,
+           source_row
+    FROM incoming
+)
+SELECT
+    s.*,
+    CASE
+        WHEN t.unit_key IS NULL THEN 'new'
+        WHEN s.unit_code    IS DISTINCT FROM t.unit_code
+          OR s.unit_name    IS DISTINCT FROM t.unit_name
+          OR s.category     IS DISTINCT FROM t.category
+          OR s.budget       IS DISTINCT FROM t.budget
+          OR s.actual_spend IS DISTINCT FROM t.actual_spend
+        THEN 'changed'
+        ELSE 'same'
+    END AS change,
+    t.unit_code AS old_unit_code, t.unit_name AS old_unit_name, t.category AS old_category,
+    t.budget AS old_budget, t.actual_spend AS old_actual_spend
+FROM s
+LEFT JOIN project t
+  ON t.unit_key = s.unit_key AND t.year = s.year AND t.project_name = s.project_name;
