@@ -1,0 +1,17 @@
+"""Entry point: page config, navigation and the filters every page shares. Pages stay thin."""
+import streamlit as st
+
+from ui import chrome, filters
+
+st.set_page_config(page_title="部门整体支出绩效分析", page_icon=":material/analytics:", layout="wide")
+
+PAGES = {
+    "分析": [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+st.session_state["filters"] = filters.sidebar_filters()
+chrome.demo_notice()
+navigation.run()

@@ -1,0 +1,64 @@
+"""The one chart style: template, fonts, colours and number formats for every figure.
+
+Every figure is created with `template=TEMPLATE` (an explicit object, not a name): importing
+Streamlit changes Plotly's default template to one whose colours are placeholders, and a
+figure exported with it comes out with black bars.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from perfdash import metrics
+
+# Simplified-Chinese CJK font first: without it the fallback may draw Japanese glyph forms.
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+CJK_FONT = "Noto Sans CJK SC"
+
+# A calm palette readable on a projector; no Plotly default colours.
+PRIMARY = "#1F5FA8"
+SECONDARY = "#5B9BD5"
+ACCENT = "#2E8B57"
+MUTED = "#9AA5B1"
+GRID = "#E3E8EE"
+TEXT = "#1F2933"
+COLORWAY = ["#1F5FA8", "#E07B39", "#2E8B57", "#8E5EA2", "#C9A227", "#3AA6B9", "#B5495B", "#6C7A89"]
+
+SEVERITY_COLORS = {"high": "#C0392B", "medium": "#E67E22", None: PRIMARY, "normal": PRIMARY}
+SEVERITY_LABELS = {"high": "严重", "medium": "关注"}
+GRADE_COLORS = {"优": "#2E8B57", "良": "#5B9BD5", "中": "#E6A23C", "差": "#C0392B", "未评级": MUTED}
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT_FAMILY, size=14, color=TEXT),
+        title=dict(font=dict(size=18), x=0.0, xanchor="left"),
+        colorway=COLORWAY,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(gridcolor=GRID, zerolinecolor=GRID, linecolor=MUTED, automargin=True),
+        yaxis=dict(gridcolor=GRID, zerolinecolor=GRID, linecolor=MUTED, automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY)),
+        margin=dict(l=60, r=30, t=60, b=50),
+        separators=".,",
+    ),
+    data=dict(
+        bar=[go.Bar(marker=dict(color=PRIMARY))],
+        scatter=[go.Scatter(marker=dict(color=PRIMARY))],
+    ),
+)
+pio.templates["perfdash"] = TEMPLATE
+
+AXIS_FORMAT = metrics.PLOTLY_FORMAT
+
+
+def new_figure(**layout) -> go.Figure:
+    """An empty figure with the template set at creation."""
+    fig = go.Figure(layout=go.Layout(template=TEMPLATE))
+    if layout:
+        fig.update_layout(**layout)
+    return fig
+
+
+def hover_format(metric_id: str) -> str:
+    return AXIS_FORMAT[metrics.METRICS[metric_id].kind]

@@ -1,0 +1,61 @@
+"""Shared fixtures: a demo database built once per session, fresh copies per test, AppTest."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory) -> Path:
+    """A database built with `init --demo` (seed reports + demo set), built once per session."""
+    from perfdash.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    assert main(["init", "--demo", "--db", str(path)]) == 0
+    return path
+
+
+@pytest.fixture
+def demo_db_path(demo_db_template, tmp_path) -> Path:
+    """A private copy of the demo database that a test may change."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_path):
+    from perfdash.db import open_database
+
+    db = open_database(demo_db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch):
+    """A factory for AppTest runs of dashboard.py against a private demo database.
+
+    Streamlit's caches live for the whole process, so they are cleared around each test.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PERFDASH_DB", str(demo_db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(query_params: dict | None = None, timeout: float = 60) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+        for key, value in (query_params or {}).items():
+            at.query_params[key] = value
+        return at
+
+    yield make
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,38 @@
+"""One DuckDB connection per process, query results cached on plain arguments + data version."""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from perfdash.db import Database, open_database
+
+
+@st.cache_resource(show_spinner=False)
+def get_db(path: str | None = None) -> Database:
+    """Shared by every session; each thread reads through its own cursor (Database.cursor)."""
+    return open_database(path or os.environ.get("PERFDASH_DB"))
+
+
+def db() -> Database:
+    return get_db(os.environ.get("PERFDASH_DB"))
+
+
+def data_version() -> int:
+    return db().data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(name: str, version: int, db_path: str, params: tuple) -> pd.DataFrame:
+    return db().query(name, **dict(params))
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql; cached until the next import or rollback bumps the data version."""
+    return _cached_query(name, data_version(), str(db().path), tuple(sorted(params.items())))
+
+
+def clear_caches() -> None:
+    """After an import the version changes anyway; this frees the stale entries at once."""
+    _cached_query.clear()
