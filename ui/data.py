@@ -33,6 +33,21 @@ def query(name: str, **params) -> pd.DataFrame:
     return _cached_query(name, data_version(), str(db().path), tuple(sorted(params.items())))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(module: str, function: str, version: int, db_path: str, params: tuple):
+    import importlib
+
+    return getattr(importlib.import_module(module), function)(db(), **dict(params))
+
+
+def call(func, **params):
+    """Call a core function `func(db, **params)` (e.g. perfdash.outliers.flags_for_year),
+    cached like `query`: on plain arguments plus the data version."""
+    return _cached_call(func.__module__, func.__name__, data_version(), str(db().path),
+                        tuple(sorted(params.items())))
+
+
 def clear_caches() -> None:
     """After an import the version changes anyway; this frees the stale entries at once."""
     _cached_query.clear()
+    _cached_call.clear()
