@@ -48,6 +48,51 @@ class Threshold:
         return None
 
 
+PEER_DIRECTIONS = ("low", "high", "both")
+
+
+@dataclass(frozen=True)
+class PeerRule:
+    """How one rate is compared with its peers: the floor on the spread (MAD, a fraction)
+    and which side of the median is a problem ('low', 'high' or 'both')."""
+
+    min_spread: float
+    direction: str = "both"
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    """Year-on-year jumps of a unit against its own previous year."""
+
+    execution_jump: float = 0.20
+    execution_jump_high: float = 0.40
+    carryover_growth: float = 1.0
+    carryover_growth_high: float = 3.0
+    carryover_growth_min_share: float = 0.10
+
+
+@dataclass(frozen=True)
+class InflationRules:
+    """Self-evaluation inflation (自评虚高)."""
+
+    grade: str = "优"
+    high_gap: float = 0.10
+    peer_quarter: float = 0.25
+    count_project_warnings: bool = False
+
+
+@dataclass(frozen=True)
+class OutlierSettings:
+    """[outliers] in perfdash.toml: statistical outliers and inflation rules."""
+
+    min_peers: int = 8
+    robust_z: float = 3.5
+    robust_z_high: float = 7.0
+    peer: dict[str, PeerRule] = field(default_factory=dict)
+    history: HistoryRules = field(default_factory=HistoryRules)
+    inflation: InflationRules = field(default_factory=InflationRules)
+
+
 @dataclass(frozen=True)
 class Config:
     execution_denominator: str = "budget"
@@ -55,6 +100,7 @@ class Config:
     thresholds: dict[str, Threshold] = field(default_factory=dict)
     grade_floors: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    outliers: OutlierSettings = field(default_factory=OutlierSettings)
 
     def query_params(self) -> dict[str, str]:
         """The denominator choices as bound parameters for queries/rates/*.sql."""
@@ -99,7 +145,44 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         except TypeError as exc:
             raise ConfigError(f"{path}: thresholds.{metric_id}: {exc}") from exc
     grade_floors = {str(k): float(v) for k, v in raw.get("grades", {}).items()}
-    return Config(execution, carryover, thresholds, grade_floors, str(path))
+    outliers = _outlier_settings(raw.get("outliers", {}), path)
+    return Config(execution, carryover, thresholds, grade_floors, str(path), outliers)
+
+
+def _outlier_settings(raw: dict, path: Path) -> OutlierSettings:
+    """Read [outliers]; a missing section gives the defaults, a wrong key or value is refused."""
+    try:
+        peer = {}
+        for metric_id, rule in raw.get("peer", {}).items():
+            direction = rule.get("direction", "both")
+            if direction not in PEER_DIRECTIONS:
+                raise ConfigError(f"{path}: outliers.peer.{metric_id}.direction 只能是 "
+                                  f"{PEER_DIRECTIONS}，而不是 {direction!r}")
+            peer[metric_id] = PeerRule(min_spread=float(rule["min_spread"]), direction=direction)
+        history = HistoryRules(**{k: float(v) for k, v in raw.get("history", {}).items()})
+        inflation_raw = dict(raw.get("inflation", {}))
+        inflation = InflationRules(
+            grade=str(inflation_raw.pop("grade", "优")),
+            high_gap=float(inflation_raw.pop("high_gap", 0.10)),
+            peer_quarter=float(inflation_raw.pop("peer_quarter", 0.25)),
+            count_project_warnings=bool(inflation_raw.pop("count_project_warnings", False)),
+        )
+        if inflation_raw:
+            raise ConfigError(f"{path}: outliers.inflation 有未知的键 {sorted(inflation_raw)}")
+        top = {k: v for k, v in raw.items() if k not in ("peer", "history", "inflation")}
+        settings = OutlierSettings(
+            min_peers=int(top.pop("min_peers", 8)),
+            robust_z=float(top.pop("robust_z", 3.5)),
+            robust_z_high=float(top.pop("robust_z_high", 7.0)),
+            peer=peer, history=history, inflation=inflation,
+        )
+        if top:
+            raise ConfigError(f"{path}: outliers 有未知的键 {sorted(top)}")
+        return settings
+    except ConfigError:
+        raise
+    except (TypeError, KeyError, ValueError) as exc:
+        raise ConfigError(f"{path}: outliers: {exc}") from exc
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
