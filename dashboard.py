@@ -9,6 +9,9 @@ PAGES = {
     "分析": [
         st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
     ],
+    "数据": [
+        st.Page("pages/upload.py", title="数据导入", icon=":material/upload_file:"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -54,7 +54,9 @@ def emit(frame: pd.DataFrame, keys: list[str], fmt: str, table_formats: dict[str
         sys.stdout.write("\n")
         return
     if fmt == "csv":
-        sys.stdout.write(frame[keys].to_csv(index=False))
+        from perfdash import tabular   # formula-injection safe, like every file the app writes
+
+        sys.stdout.write(tabular.to_csv_text(frame[keys]))
         return
     shown = frame[keys].copy()
     for key, kind in (table_formats or {}).items():
