@@ -1,0 +1,172 @@
+"""Blank upload templates (data/templates/): one CSV and one XLSX per kind of file.
+
+Every template carries every header of its kind, exactly the canonical labels of
+`perfdash.ingest.COLUMNS`, and one example row that the importer accepts as it is. CSVs are
+UTF-8 with a BOM so Excel on a Chinese Windows opens them without garbling; the XLSX has the
+data on its first sheet (the one the importer reads) and a 「填表说明」 sheet after it.
+
+Regenerate with ``python -m perfdash.templates [--out DIR]``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from perfdash import ingest
+from perfdash.tabular import to_csv_bytes
+
+TEMPLATE_NAMES = {kind: f"{label}模板" for kind, label in ingest.KIND_LABEL.items()}
+
+_UNIT = {"年度": 2024, "单位编码": "999901", "单位名称": "示例县教育局"}
+EXAMPLES: dict[str, dict] = {
+    "budget": {**_UNIT, "地区": "河南省示例市", "层级": "县级", "行业": "教育",
+               "年初预算数": 1200.00, "调整后预算数": 1260.50, "实际到位资金": 1250.00,
+               "实际支出数": 1190.30, "结转结余": 70.20, "上年结转结余": 55.00,
+               "三公经费预算数": 8.00, "三公经费实际数": 6.50, "政府采购预算数": 300.00,
+               "政府采购实际数": 285.40, "自评得分": 92.50, "评价等级": "优"},
+    "scores": {**_UNIT, "一级指标": "预算执行", "分值": 10, "得分": 9.50},
+    "projects": {**_UNIT, "项目名称": "校舍维修改造项目", "项目类别": "基本建设类",
+                 "预算数": 200.00, "实际支出数": 186.40},
+}
+
+_TYPE_NOTES = {
+    "int": "整数，如 2024",
+    "text": "文字",
+    "amount": "金额，单位万元（列名写成「…（元）」则按元填写，导入时换算为万元）；没有的数留空",
+    "score": "分数，0–100",
+    "grade": "优 / 良 / 中 / 差（也可写 优秀 / 良好 / 中等 / 较差）",
+    "level": "省级 / 市级 / 县级（区级按县级）",
+}
+_EXTRA_NOTES = {
+    "unit_code": "建议填写：单位更名（机构改革）后仍能对上历年数据；不填则按单位名称对应",
+    "adjusted_budget": "即全年预算数；未调整时可留空，按年初预算数计算执行率",
+    "carryover": "年末结转结余",
+    "prior_carryover": "不填时取该单位上一年度导入的结转结余",
+    "dimension": "如 预算执行 / 投入管理 / 产出 / 效益，或 决策 / 过程 / 产出 / 效益",
+    "max_score": "该一级指标的满分",
+    "score": "不能超过分值",
+}
+
+
+def template_frame(kind: str) -> pd.DataFrame:
+    """The template of one kind: every canonical header and the example row."""
+    labels = [c.label for c in ingest.COLUMNS[kind]]
+    return pd.DataFrame([EXAMPLES[kind]], columns=labels)
+
+
+def csv_bytes(kind: str) -> bytes:
+    frame = template_frame(kind)
+    amounts = [c.label for c in ingest.COLUMNS[kind] if c.type == "amount"]
+    scores = [c.label for c in ingest.COLUMNS[kind] if c.type == "score"]
+    for label in amounts + scores:
+        frame[label] = frame[label].map(lambda v: f"{v:.2f}" if float(v) % 1 else f"{v:g}")
+    return to_csv_bytes(frame)
+
+
+def xlsx_bytes(kind: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    columns = ingest.COLUMNS[kind]
+    example = EXAMPLES[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "数据"
+    header_font = Font(bold=True)
+    required_fill = PatternFill("solid", fgColor="FCE4D6")
+    optional_fill = PatternFill("solid", fgColor="DDEBF7")
+    for i, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=i, value=column.label)
+        cell.font = header_font
+        cell.fill = required_fill if column.required else optional_fill
+        cell.alignment = Alignment(horizontal="center")
+        value = sheet.cell(row=2, column=i, value=example.get(column.label))
+        if column.type == "amount" or (column.type == "score" and column.id != "max_score"):
+            value.number_format = "0.00"
+        elif column.type == "text":
+            value.number_format = "@"   # keeps unit codes such as 010101 as text
+        width = max(10, 2 * len(column.label) + 2, len(str(example.get(column.label, ""))) * 2 + 2)
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet("填表说明")
+    notes.append(["列名", "是否必填", "填写说明", "也可写作"])
+    for cell in notes[1]:
+        cell.font = header_font
+    for column in columns:
+        required = "必填" if column.required else "选填"
+        if kind == "budget" and column.id in ("initial_budget", "adjusted_budget"):
+            required = "二者至少填一列"
+        elif kind == "budget" and column.id == "actual_spend":
+            required = "必须有此列（尚无执行数时可留空）"
+        note = "；".join(filter(None, [_TYPE_NOTES[column.type], _EXTRA_NOTES.get(column.id)]))
+        notes.append([column.label, required, note, "、".join(column.aliases)])
+    notes.append([])
+    notes.append(["说明", "", "数据请填在第一个工作表「数据」中，一行一个单位（一个项目 / 一个一级指标）；"
+                  "示例行请替换为实际数据。橙色列名为必填列。", ""])
+    for letter, width in zip("ABCD", (18, 14, 70, 40)):
+        notes.column_dimensions[letter].width = width
+
+    workbook.properties.created = _FIXED_TIME
+    workbook.properties.creator = "perfdash"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _stable_zip(buffer.getvalue())
+
+
+_FIXED_TIME = dt.datetime(2024, 1, 1)
+_STAMP = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same XLSX with fixed timestamps (openpyxl stamps the save time in the archive and
+    in docProps/core.xml), so regenerating the committed templates changes no byte."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _STAMP.sub(rb"<dcterms:modified\1>2024-01-01T00:00:00Z</dcterms:modified>",
+                                     content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_templates(out_dir) -> list[Path]:
+    """Write 预算执行数据模板 / 一级指标得分模板 / 项目支出数据模板 as .csv and .xlsx."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, name in TEMPLATE_NAMES.items():
+        for suffix, render in ((".csv", csv_bytes), (".xlsx", xlsx_bytes)):
+            path = out_dir / f"{name}{suffix}"
+            path.write_bytes(render(kind))
+            written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    from perfdash.config import PROJECT_ROOT
+
+    parser = argparse.ArgumentParser(prog="python -m perfdash.templates",
+                                     description="生成导入模板（data/templates/）")
+    parser.add_argument("--out", default=str(PROJECT_ROOT / "data" / "templates"))
+    args = parser.parse_args(argv)
+    for path in write_templates(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
