@@ -84,7 +84,9 @@ def cmd_init(args) -> int:
 
     db = _open(args)
     print(f"数据库已就绪：{db.path}")
-    if args.demo:
+    if args.demo and db.scalar("import/user_batch_count"):
+        print("数据库中已有导入的本地数据，未载入示例数据（示例数据只用于空数据库）。")
+    elif args.demo:
         from perfdash import demo
 
         demo.ensure_demo_files(DEMO_DIR)
