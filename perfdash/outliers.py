@@ -324,7 +324,7 @@ def _inflation_flags(db, config: Config, scope: dict, warnings: pd.DataFrame,
     if target is not None:
         quarter &= execution.lt(target)
     share = f"{q * 100:g}%"
-    c_quarter = blank.where(~quarter, "自评得分居同级单位（" + ev["level"].fillna("同层级") + "）前 " + share
+    c_quarter = blank.where(~quarter, "得分居同级单位（" + ev["level"].fillna("同层级") + "）前 " + share
                             + "，而预算执行率 " + _rate(execution) + " 居后 " + share + "、未达到 "
                             + target_text + " 的目标")
 
