@@ -395,7 +395,9 @@ def rules_text(config: Config) -> list[str]:
     for metric_id, t in config.thresholds.items():
         label = metrics.METRICS[metric_id].label if metric_id in metrics.METRICS else metric_id
         parts = []
-        if t.high_at_or_below is not None:
+        if t.high_at_or_below == 0:
+            parts.append("为 0（一分未支出）严重")
+        elif t.high_at_or_below is not None:
             parts.append(f"≤ {t.high_at_or_below * 100:g}% 严重")
         if t.high_below is not None:
             parts.append(f"< {t.high_below * 100:g}% 严重")
