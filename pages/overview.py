@@ -1,35 +1,116 @@
-"""总览: one year at a glance for the chosen scope."""
+"""总览: one year at a glance for the chosen scope — KPIs with year-on-year change, the
+distribution of execution, the grade mix, the units at both ends, and what needs attention."""
+import math
+
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import metrics, outliers
+from perfdash.charts import overview as overview_charts
 from perfdash.charts import units as unit_charts
 from ui import chrome, data, filters
 
 f = filters.current()
 st.title("总览")
 if f.year is None:
-    chrome.empty_state("数据库")
+    chrome.empty_state("数据库中")
     st.stop()
 
-st.caption(f"{f.year} 年 · {f.describe()}")
+config = data.db().config
 totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.scope())
 this_year = totals[totals["year"] == f.year]
 if this_year.empty:
-    chrome.empty_state(f"{f.year} 年")
+    st.caption(f"{f.year} 年 · {f.describe()}")
+    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
 now = this_year.iloc[0]
 before = totals[totals["year"] == f.year - 1]
 prev = before.iloc[0] if not before.empty else None
 
-cols = st.columns(4)
-cols[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]))
-cols[1].metric("调整后预算数（万元）", metrics.fmt("budget", now["budget"]))
-cols[2].metric("实际支出数（万元）", metrics.fmt("actual_spend", now["actual_spend"]))
-delta = None if prev is None else metrics.fmt_pp(now["execution_rate"] - prev["execution_rate"])
-cols[3].metric("预算执行率（加权）", metrics.fmt("execution_rate", now["execution_rate"]), delta=delta,
-               help="Σ实际支出数 ÷ Σ调整后预算数，较上年的变化以百分点计")
+flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
+warned = flags[flags["kind"] == "warning"]
+prev_flags = data.call(outliers.flags_for_year, year=f.year - 1, **f.scope()) if prev is not None else None
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def pp_delta(column):
+    if prev is None or _missing(now[column]) or _missing(prev[column]):
+        return None
+    return metrics.fmt_pp(now[column] - prev[column])
+
+
+def growth_delta(column):
+    if prev is None or _missing(prev[column]) or not prev[column]:
+        return None
+    return f"{(now[column] / prev[column] - 1) * 100:+,.2f}%"
+
+
+def count_delta(value, before_value):
+    return None if before_value is None else f"{int(value) - int(before_value):+,d}"
+
+
+st.caption(f"{f.year} 年 · {f.describe()} · 较上年变化：金额为增长率，比率为百分点")
+units_warned = warned["unit_key"].nunique()
+units_high = warned.loc[warned["severity"] == "high", "unit_key"].nunique()
+prev_warned = None if prev_flags is None else prev_flags.loc[prev_flags["kind"] == "warning", "unit_key"].nunique()
+
+row1 = st.columns(4)
+row1[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]),
+               delta=count_delta(now["unit_count"], None if prev is None else prev["unit_count"]),
+               delta_color="off", border=True)
+row1[1].metric("调整后预算数（万元）", metrics.fmt("budget", now["budget"]), delta=growth_delta("budget"),
+               delta_color="off", border=True, help="Σ 调整后预算数（未填时用年初预算数）")
+row1[2].metric("实际支出数（万元）", metrics.fmt("actual_spend", now["actual_spend"]),
+               delta=growth_delta("actual_spend"), delta_color="off", border=True)
+row1[3].metric("预算执行率（加权）", metrics.fmt("execution_rate", now["execution_rate"]),
+               delta=pp_delta("execution_rate"), border=True,
+               help="Σ实际支出数 ÷ Σ调整后预算数（按预算加权，不是各单位比率的平均）；较上年的变化以百分点计")
+row2 = st.columns(4)
+row2[0].metric("结转结余率（加权）", metrics.fmt("carryover_rate", now["carryover_rate"]),
+               delta=pp_delta("carryover_rate"), delta_color="inverse", border=True,
+               help="Σ结转结余 ÷ Σ调整后预算数；上升为不利变化")
+row2[1].metric("预算调整率（加权）", metrics.fmt("adjustment_rate", now["adjustment_rate"]),
+               delta=pp_delta("adjustment_rate"), delta_color="inverse", border=True,
+               help="Σ(调整后预算数 − 年初预算数) ÷ Σ年初预算数，只计两个数都填报的单位")
+score_delta = None
+if prev is not None and not _missing(now["avg_self_score"]) and not _missing(prev["avg_self_score"]):
+    score_delta = f"{now['avg_self_score'] - prev['avg_self_score']:+.2f} 分"
+row2[2].metric("平均自评得分", metrics.fmt("self_score", now["avg_self_score"]), delta=score_delta,
+               border=True, help="填报了自评得分的单位的简单平均")
+row2[3].metric("有预警的单位数", f"{units_warned:,}", delta=count_delta(units_warned, prev_warned),
+               delta_color="inverse", border=True,
+               help=f"按 perfdash.toml 的预警线判定；其中严重预警 {units_high:,} 个单位")
+
+# What needs attention, in words.
+if len(flags):
+    high = flags[flags["severity"] == "high"]
+    st.markdown(f"**需要关注：** {f.year} 年{f.describe()}共 {len(flags):,} 条提示，涉及 "
+                f"{flags['unit_key'].nunique():,} 个单位，其中严重 {len(high):,} 条"
+                f"（{units_high:,} 个单位有严重预警）。")
+    top = (high if len(high) else flags).drop_duplicates("unit_key").head(5)
+    st.markdown("\n".join(f"- **{r.unit_name}**：{r.reason}" for r in top.itertuples(index=False)))
+else:
+    st.success(f"{f.year} 年{f.describe()}没有单位触发预警或异常。", icon=":material/check_circle:")
+
+left, right = st.columns([3, 2])
+with left:
+    bins = data.query("pages/rate_histogram", year=f.year, metric="execution_rate",
+                      **overview_charts.HISTOGRAM_BINS, **f.scope())
+    if bins.empty:
+        st.info("本年度没有可计算预算执行率的单位。")
+    else:
+        fig = overview_charts.rate_histogram(bins, "execution_rate", config,
+                                             title=f"{f.year} 年预算执行率分布（{int(bins['unit_count'].sum()):,} 个单位）")
+        chrome.chart(fig, filename=f"{f.year}年_预算执行率分布", key="ov_hist")
+with right:
+    grades = data.query("pages/grade_mix", year=f.year, **f.scope())
+    fig = overview_charts.grade_mix(grades, title=f"{f.year} 年评价等级分布")
+    chrome.chart(fig, filename=f"{f.year}年_评价等级分布", key="ov_grades")
 
 unit_rates = data.query("rates/unit_rates", year=f.year, **f.scope())
-fig = unit_charts.rate_by_unit(unit_rates, "execution_rate", data.db().config,
-                               title=f"{f.year}年各单位预算执行率")
-chrome.chart(fig, filename=f"{f.year}年_各单位预算执行率")
+ends = unit_charts.rate_by_unit(unit_rates, "execution_rate", config, limit=20,
+                                title=f"{f.year} 年预算执行率最低和最高的单位")
+chrome.unit_chart(ends, filename=f"{f.year}年_预算执行率最低和最高的单位", key="ov_ends")
+st.caption(chrome.CLICK_HINT + " 红色为严重预警，橙色为关注，虚线为预警线。")

@@ -33,3 +33,51 @@ def chart(fig: go.Figure, *, filename: str, key: str | None = None, on_select=No
     }
     kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
     return st.plotly_chart(fig, width="stretch", theme=None, config=config, key=key, **kwargs)
+
+
+# -- opening a unit's profile from any chart or table ---------------------------------------
+
+PROFILE_PAGE = "pages/unit_profile.py"
+CLICK_HINT = "点击图中的单位可打开其「单位画像」。"
+
+
+def open_profile(unit_key: str) -> None:
+    """Go to the unit profile of `unit_key`, keeping the filters in the URL (?unit=… too)."""
+    from ui import filters
+
+    st.session_state["profile_unit"] = unit_key
+    st.switch_page(PROFILE_PAGE, query_params={**filters.url_params(), "unit": unit_key})
+
+
+def unit_from_selection(event) -> str | None:
+    """The unit_key carried as customdata by the first selected point of a Plotly event."""
+    if not event:
+        return None
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points or []:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(custom, (list, tuple)):
+            custom = custom[0] if custom else None
+        if isinstance(custom, str) and custom:
+            return custom
+    return None
+
+
+def unit_chart(fig: go.Figure, *, filename: str, key: str) -> None:
+    """A chart whose points carry unit_key as customdata: clicking one opens that unit's profile."""
+    event = chart(fig, filename=filename, key=key, on_select="rerun")
+    unit = unit_from_selection(event)
+    if unit:
+        open_profile(unit)
+
+
+def unit_table(frame, unit_keys, *, key: str, **kwargs) -> None:
+    """st.dataframe where selecting a row opens that row's unit profile (unit_keys aligned with
+    the rows of `frame`)."""
+    event = st.dataframe(frame, key=key, on_select="rerun", selection_mode="single-row", **kwargs)
+    rows = event["selection"]["rows"] if event else []
+    if rows:
+        open_profile(list(unit_keys)[rows[0]])

@@ -1,0 +1,127 @@
+"""排名对比: a sortable ranking on any rate with warning colours, execution vs self-score, and
+2–5 units side by side."""
+import pandas as pd
+import streamlit as st
+
+from perfdash import metrics
+from perfdash.charts import ranking as ranking_charts
+from ui import chrome, data, filters
+
+# Rows shown in the ranking table; larger sets show this many from the chosen end.
+MAX_ROWS = 1000
+RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
+
+f = filters.current()
+st.title("排名对比")
+if f.year is None:
+    chrome.empty_state("数据库中")
+    st.stop()
+
+config = data.db().config
+frame = data.query("rates/unit_rates", year=f.year, **f.scope())
+if frame.empty:
+    st.caption(f"{f.year} 年 · {f.describe()}")
+    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
+    st.stop()
+st.caption(f"{f.year} 年 · {f.describe()} · {len(frame):,} 个单位")
+
+# -- ranking table -----------------------------------------------------------------------------
+controls = st.columns([2, 2, 3])
+metric_id = controls[0].selectbox("排名指标", RANK_METRICS, format_func=metrics.label, key="rk_metric")
+metric = metrics.METRICS[metric_id]
+order = controls[1].radio("顺序", ["从高到低", "从低到高"], horizontal=True, key="rk_order")
+ranked = frame.dropna(subset=[metric_id]).sort_values([metric_id, "unit_name"], ascending=[order == "从低到高", True])
+missing = len(frame) - len(ranked)
+ranked = ranked.assign(rank=ranked[metric_id].rank(ascending=False, method="min").astype("int64"))
+shown = ranked.head(MAX_ROWS).reset_index(drop=True)
+
+threshold = config.thresholds.get(metric_id)
+severity = [threshold.severity(v) if threshold else None for v in shown[metric_id]]
+# Rates in percent units: the printf format "%.2f%%" then always shows two decimals.
+in_pct = {m: shown[m] * 100 for m in metrics.UNIT_RATE_IDS}
+table = pd.DataFrame({
+    "名次": shown["rank"],
+    "单位名称": shown["unit_name"],
+    metric.label: in_pct.get(metric_id, shown[metric_id]),
+    "地区": shown["region"],
+    "层级": shown["level"],
+    "预算数（万元）": shown["budget"],
+    "实际支出数（万元）": shown["actual_spend"],
+    **{metrics.label(m): in_pct.get(m, shown[m]) for m in RANK_METRICS if m != metric_id},
+    "评价等级": shown["grade"],
+    "行业": shown["sector"],
+})
+rate_cols = {metrics.label(m): st.column_config.NumberColumn(metrics.label(m), format="%.2f%%")
+             for m in metrics.UNIT_RATE_IDS if m != metric_id}
+if metric.kind == "rate":
+    top = max(100.0, float(table[metric.label].max())) if len(shown) else 100.0
+    chosen_col = st.column_config.ProgressColumn(metric.label, format="%.2f%%", min_value=0.0, max_value=top,
+                                                 help=metric.formula_for(config))
+else:
+    chosen_col = st.column_config.ProgressColumn(metric.label, format="%.2f", min_value=0.0, max_value=100.0)
+column_config = {
+    **rate_cols,
+    metric.label: chosen_col,
+    "自评得分": st.column_config.NumberColumn("自评得分", format="%.2f"),
+    "预算数（万元）": st.column_config.NumberColumn("预算数（万元）", format="%,.2f"),
+    "实际支出数（万元）": st.column_config.NumberColumn("实际支出数（万元）", format="%,.2f"),
+    "名次": st.column_config.NumberColumn("名次", format="%d", width="small"),
+}
+if metric_id == "self_score":
+    column_config["自评得分"] = chosen_col
+
+fills = {"high": "background-color: #F6D5D1", "medium": "background-color: #FBE5CF"}
+
+
+def _colour(column: pd.Series) -> list[str]:
+    return [fills.get(s, "") for s in severity]
+
+
+styled = table.style.apply(_colour, subset=["单位名称"])
+for m in metrics.UNIT_RATE_IDS:
+    t = config.thresholds.get(m)
+    if t is not None:
+        styled = styled.apply(lambda col, t=t: [fills.get(t.severity(v) if pd.notna(v) else None, "") for v in col],
+                              subset=[metrics.label(m)])
+chrome.unit_table(styled, shown["unit_key"], key="rk_table", hide_index=True, width="stretch",
+                  height=min(560, 35 * (len(table) + 1) + 3), column_config=column_config)
+notes = ["点击表头排序；选中一行打开该单位画像。红底为严重预警，橙底为关注。"]
+if len(ranked) > MAX_ROWS:
+    notes.append(f"共 {len(ranked):,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个。")
+if missing:
+    notes.append(f"{missing:,} 个单位没有{metric.label}（相关字段未填报），未参与排名。")
+st.caption(" ".join(notes))
+
+# -- scatter -------------------------------------------------------------------------------------
+st.subheader("预算执行率与自评得分")
+fig = ranking_charts.rate_vs_score(frame, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")
+chrome.unit_chart(fig, filename=f"{f.year}年_预算执行率与自评得分", key="rk_scatter")
+st.caption("右下角（自评高、执行低）的单位自评可能偏高。" + chrome.CLICK_HINT)
+
+# -- side by side ----------------------------------------------------------------------------------
+st.subheader("单位对比")
+names = dict(zip(frame["unit_key"], frame["unit_name"] + "（" + frame["region"].fillna("未填地区") + "）"))
+by_metric = frame.dropna(subset=["execution_rate"]).sort_values("execution_rate")
+if "rk_compare" in st.session_state:   # filters changed: keep only units still in scope
+    kept = [k for k in st.session_state["rk_compare"] if k in names]
+    if kept != st.session_state["rk_compare"]:
+        st.session_state["rk_compare"] = kept
+elif len(by_metric) >= 2:
+    st.session_state["rk_compare"] = [by_metric["unit_key"].iloc[-1], by_metric["unit_key"].iloc[0]]
+picked = st.multiselect("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", list(names), format_func=names.get,
+                        max_selections=5, key="rk_compare")
+if len(picked) < 2:
+    st.info("请至少选择 2 个单位进行对比。", icon=":material/info:")
+else:
+    chosen = frame.set_index("unit_key").loc[picked].reset_index()
+    compare_rows = [("budget", "预算数（万元）"), ("actual_spend", "实际支出数（万元）"),
+                    *[(m, metrics.label(m)) for m in metrics.UNIT_RATE_IDS], ("self_score", "自评得分")]
+    side = pd.DataFrame({
+        names[r.unit_key] if (chosen["unit_name"] == r.unit_name).sum() > 1 else r.unit_name:
+            [metrics.fmt(c, getattr(r, c)) for c, _ in compare_rows] + [r.grade if pd.notna(r.grade) else "—"]
+        for r in chosen.itertuples(index=False)
+    }, index=[label for _, label in compare_rows] + ["评价等级"])
+    side.index.name = "指标"
+    st.dataframe(side, width="stretch", height=35 * (len(side) + 1) + 3)
+    fig = ranking_charts.compare_units(chosen, metrics.UNIT_RATE_IDS, title=f"{f.year} 年单位对比")
+    chrome.unit_chart(fig, filename=f"{f.year}年_单位对比", key="rk_compare_chart")

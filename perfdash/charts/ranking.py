@@ -1,0 +1,93 @@
+"""Ranking and comparison charts: execution vs self-score scatter, units side by side."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from perfdash import metrics, style
+from perfdash.config import Config
+
+LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
+# Past this many points the scatter switches to WebGL (still clickable, far lighter).
+WEBGL_FROM = 2000
+
+
+def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
+                  title: str | None = None) -> go.Figure:
+    """One bubble per unit: x = self-score, y = the rate, size = budget, colour = level
+    (rows of rates/unit_rates.sql). Customdata [unit_key, budget] so a click opens the profile."""
+    metric = metrics.METRICS[metric_id]
+    shown = frame.dropna(subset=[metric_id, "self_score"])
+    big = float(shown["budget"].max()) if len(shown) and shown["budget"].notna().any() else 1.0
+    sizeref = 2.0 * big / (46.0 ** 2) if big > 0 else 1.0
+    trace_type = go.Scattergl if len(shown) >= WEBGL_FROM else go.Scatter
+    fig = style.new_figure()
+    levels = [lv for lv in LEVEL_ORDER if lv in set(shown["level"].dropna())]
+    levels += sorted(set(shown["level"].dropna()) - set(levels))
+    groups = [(lv, shown[shown["level"] == lv]) for lv in levels]
+    if shown["level"].isna().any():
+        groups.append(("未填层级", shown[shown["level"].isna()]))
+    for i, (level, rows) in enumerate(groups):
+        fig.add_trace(trace_type(
+            x=rows["self_score"], y=rows[metric_id], mode="markers", name=level,
+            marker=dict(size=rows["budget"].fillna(0).clip(lower=0), sizemode="area", sizeref=sizeref,
+                        sizemin=5, color=style.COLORWAY[i % len(style.COLORWAY)], opacity=0.75,
+                        line=dict(color="white", width=1)),
+            customdata=rows[["unit_key", "budget"]].to_numpy(),
+            text=rows["unit_name"],
+            hovertemplate=("%{text}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
+                           "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + level + "</extra>"),
+        ))
+    threshold = config.thresholds.get(metric_id)
+    if threshold is not None and threshold.medium_below is not None:
+        fig.add_hline(y=threshold.medium_below, line=dict(color=style.SEVERITY_COLORS["medium"], dash="dot", width=1),
+                      annotation_text=f"目标 {threshold.medium_below:.0%}", annotation_position="bottom left",
+                      annotation_font=dict(color=style.SEVERITY_COLORS["medium"], size=12))
+    top_floor = config.grade_floors.get("优")
+    if top_floor is not None:
+        fig.add_vline(x=top_floor, line=dict(color=style.GRADE_COLORS["优"], dash="dot", width=1),
+                      annotation_text=f"优 ≥ {top_floor:g} 分", annotation_position="top left",
+                      annotation_font=dict(color=style.GRADE_COLORS["优"], size=12))
+    fig.update_layout(
+        title=title or f"{metric.label}与自评得分（气泡大小 = 预算数）",
+        xaxis=dict(title="自评得分"),
+        yaxis=dict(title=metric.label, tickformat=".0%"),
+        height=480,
+        legend=dict(title=dict(text="层级"), orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        hovermode="closest",
+    )
+    return fig
+
+
+def compare_units(frame: pd.DataFrame, metric_ids: list[str], *, title: str = "单位对比") -> go.Figure:
+    """Grouped bars: one group per rate, one bar per unit (rows of rates/unit_rates.sql for
+    the chosen units, in the order chosen). Customdata carries unit_key."""
+    present = [m for m in metric_ids if m in frame and frame[m].notna().any()]
+    fig = style.new_figure()
+    for i, row in enumerate(frame.itertuples(index=False)):
+        values = [getattr(row, m) for m in present]
+        fig.add_trace(go.Bar(
+            x=[metrics.METRICS[m].label for m in present], y=values, name=row.unit_name,
+            marker=dict(color=style.COLORWAY[i % len(style.COLORWAY)]),
+            text=[metrics.fmt(m, v) for m, v in zip(present, values)], textposition="outside",
+            cliponaxis=False, textfont=dict(size=12),
+            customdata=[[row.unit_key]] * len(present),
+            hovertemplate=row.unit_name + "<br>%{x}：%{y:.2%}<extra></extra>",
+        ))
+    values = [v for m in present for v in frame[m] if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    top = max([1.0, *values]) * 1.15 if values else 1.2
+    bottom = min([0.0, *values]) * 1.15 if values else 0
+    fig.update_layout(
+        title=title,
+        barmode="group",
+        xaxis=dict(title=None, type="category"),
+        yaxis=dict(title=None, tickformat=".0%", range=[bottom, top]),
+        height=460,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        margin=dict(t=110),
+        bargap=0.2,
+        bargroupgap=0.05,
+    )
+    return fig

@@ -1,0 +1,17 @@
+-- purpose: one unit's self-evaluation scores by first-level indicator (一级指标), all years.
+-- row:     one first-level indicator of the unit in one year.
+-- formula: score_share = score / max_score.
+-- units:   max_score, score in points; score_share a fraction.
+-- params:  $unit_key VARCHAR.
+SELECT
+    year,
+    dimension,
+    CAST(max_score AS DOUBLE)                                        AS max_score,
+    CAST(score AS DOUBLE)                                            AS score,
+    CAST(score AS DOUBLE) / NULLIF(CAST(max_score AS DOUBLE), 0)     AS score_share
+FROM score
+WHERE unit_key = $unit_key
+ORDER BY year,
+         COALESCE(list_position(['决策', '部门决策', '预算执行', '投入管理', '过程', '管理', '部门管理',
+                                 '产出', '部门产出', '效益', '效果', '部门效果'], dimension), 99),
+         dimension;
