@@ -284,75 +284,75 @@ def _inflation_flags(db, config: Config, scope: dict, warnings: pd.DataFrame,
     sangong_threshold = config.thresholds.get("sangong_control_rate")
     sangong_limit = sangong_threshold.high_above if sangong_threshold else None
 
-    execution = ev["execution_rate"]
+    # which rules fire (cheap masks over all candidates) ...
+    no = pd.Series(False, index=ev.index)
     excellent = ev["self_score"].ge(excellent_score) | ev["grade"].eq(rules.grade)
-    blank = _text("", ev.index)
-
-    below = excellent & execution.lt(target) if target is not None else pd.Series(False, index=ev.index)
-    far_below = below & execution.lt(target - rules.high_gap)
-    target_text = f"{target * 100:g}%" if target is not None else ""
-    c_below = blank.where(~below, "预算执行率 " + _rate(execution) + " 未达到 " + target_text + " 的目标")
-
-    over = (excellent & ev["sangong_control_rate"].gt(sangong_limit)) if sangong_limit is not None \
-        else pd.Series(False, index=ev.index)
-    c_sangong = blank.where(~over, "“三公经费”控制率 " + _rate(ev["sangong_control_rate"]) + " 超支")
-
-    # other high warnings of the unit (its own figures), and optionally of its projects
-    high = warnings[warnings["severity"].eq("high")] if not warnings.empty else warnings
-    if not high.empty:
-        high = high[~(high["metric"].eq("sangong_control_rate")
-                      | (high["metric"].eq("execution_rate") & high["bound_kind"].eq("high_below")))]
-    high_text = (_labels(high["metric"]) + " " + _rate(high["value"])
-                 + np.where(high["bound_kind"].str.endswith("above"), " 超过 ", " 低于 ")
-                 + _bound(high["bound"])) if not high.empty else pd.Series(dtype="object")
-    parts = [pd.DataFrame({"unit_key": high["unit_key"], "text": high_text})] if not high.empty else []
-    if rules.count_project_warnings and not projects.empty:
-        hp = projects[projects["severity"].eq("high")]
-        if not hp.empty:
-            parts.append(pd.DataFrame({"unit_key": hp["unit_key"],
-                                       "text": "项目「" + hp["project_name"] + "」执行率 " + _rate(hp["value"])}))
-    if parts:
-        other_high = pd.concat(parts).groupby("unit_key")["text"].agg("、".join)
-        other = ev["unit_key"].map(other_high)
-    else:
-        other = _text(None, ev.index)
+    below = (excellent & ev["execution_rate"].lt(target)) if target is not None else no
+    far_below = (below & ev["execution_rate"].lt(target - rules.high_gap)) if target is not None else no
+    over = (excellent & ev["sangong_control_rate"].gt(sangong_limit)) if sangong_limit is not None else no
+    other = ev["unit_key"].map(_other_high_warnings(warnings, projects, rules.count_project_warnings))
     has_other = excellent & other.notna()
-    c_other = blank.where(~has_other, "存在严重预警（" + other.fillna("") + "）")
-
     q = rules.peer_quarter
-    quarter = (ev["score_rank"].ge(1 - q) & ev["execution_rank"].le(q) & ~below)
-    if target is not None:
-        quarter &= execution.lt(target)
-    share = f"{q * 100:g}%"
-    c_quarter = blank.where(~quarter, "得分居同级单位（" + ev["level"].fillna("同层级") + "）前 " + share
-                            + "，而预算执行率 " + _rate(execution) + " 居后 " + share + "、未达到 "
-                            + target_text + " 的目标")
-
+    quarter = ev["score_rank"].ge(1 - q) & ev["execution_rank"].le(q) & ~below
+    quarter = (quarter & ev["execution_rate"].lt(target)) if target is not None else quarter
     grade_gap = ev["claimed_floor"].gt(ev["self_score"])
-    c_grade = blank.where(~grade_gap, "评价等级「" + ev["grade"].fillna("") + "」需 ≥ "
-                          + ev["claimed_floor"].map(lambda v: f"{v:g}") + " 分，自评得分仅 "
-                          + ev["self_score"].map(metrics.fmt_score) + " 分")
+    flagged = below | over | has_other | quarter | grade_gap
+    if not flagged.any():
+        return _empty()
 
-    clauses = [c_below, c_sangong, c_other, c_quarter, c_grade]
+    # ... then words only for the flagged units
+    ev, other = ev[flagged], other[flagged]
+    below, far_below, over, has_other, quarter, grade_gap = (
+        m[flagged] for m in (below, far_below, over, has_other, quarter, grade_gap))
+    execution = ev["execution_rate"]
+    blank = _text("", ev.index)
+    target_text = f"{target * 100:g}%" if target is not None else ""
+    share = f"{q * 100:g}%"
+    clauses = [
+        blank.where(~below, "预算执行率 " + _rate(execution) + " 未达到 " + target_text + " 的目标"),
+        blank.where(~over, "“三公经费”控制率 " + _rate(ev["sangong_control_rate"]) + " 超支"),
+        blank.where(~has_other, "存在严重预警（" + other.fillna("") + "）"),
+        blank.where(~quarter, "得分居同级单位（" + ev["level"].fillna("同层级") + "）前 " + share
+                    + "，而预算执行率 " + _rate(execution) + " 居后 " + share + "、未达到 "
+                    + target_text + " 的目标"),
+        blank.where(~grade_gap, "评价等级「" + ev["grade"].fillna("") + "」需 ≥ "
+                    + ev["claimed_floor"].map(lambda v: "—" if pd.isna(v) else f"{v:g}") + " 分，自评得分仅 "
+                    + ev["self_score"].map(metrics.fmt_score) + " 分"),
+    ]
     joined = blank
     for clause in clauses:
         joined = joined + clause.where(clause.eq(""), clause + "；")
     joined = joined.str.rstrip("；")
-    flagged = joined.ne("")
-    if not flagged.any():
-        return _empty()
 
-    score_text = ev["self_score"].map(metrics.fmt_score)
     grade_text = ev["grade"].fillna("")
-    prefix = ("自评 " + score_text + " 分" + grade_text.where(grade_text.eq(""), "（" + grade_text + "）"))
+    prefix = ("自评 " + ev["self_score"].map(metrics.fmt_score) + " 分"
+              + grade_text.where(grade_text.eq(""), "（" + grade_text + "）"))
     prefix = prefix.where(ev["self_score"].notna(), "自评等级「" + grade_text + "」")
-    severity = pd.Series(np.where(far_below | over | has_other, "high", "medium"), index=ev.index)
-    out = ev[flagged].assign(
-        metric="self_score", value=ev["self_score"], kind="inflation",
-        severity=severity[flagged], reason=(prefix + "，但" + joined)[flagged],
-        basis="self_evaluation",
-    )
-    return out
+    severity = np.where(far_below | over | has_other, "high", "medium")
+    return ev.assign(metric="self_score", value=ev["self_score"], kind="inflation", severity=severity,
+                     reason=prefix + "，但" + joined, basis="self_evaluation")
+
+
+def _other_high_warnings(warnings: pd.DataFrame, projects: pd.DataFrame, with_projects: bool) -> pd.Series:
+    """unit_key → the unit's high warnings not already named by the inflation sentence
+    (execution under target and 三公 have their own clauses), as one text."""
+    parts = []
+    if len(warnings):
+        high = warnings[warnings["severity"].eq("high")
+                        & ~warnings["metric"].eq("sangong_control_rate")
+                        & ~(warnings["metric"].eq("execution_rate") & warnings["bound_kind"].eq("high_below"))]
+        if len(high):
+            text = (_labels(high["metric"]) + " " + _rate(high["value"])
+                    + np.where(high["bound_kind"].str.endswith("above"), " 超过 ", " 低于 ") + _bound(high["bound"]))
+            parts.append(pd.DataFrame({"unit_key": high["unit_key"], "text": text}))
+    if with_projects and len(projects):
+        hp = projects[projects["severity"].eq("high")]
+        if len(hp):
+            parts.append(pd.DataFrame({"unit_key": hp["unit_key"],
+                                       "text": "项目「" + hp["project_name"] + "」执行率 " + _rate(hp["value"])}))
+    if not parts:
+        return pd.Series(dtype="object")
+    return pd.concat(parts).groupby("unit_key")["text"].agg("、".join)
 
 
 # -- helpers for pages, exports and the CLI ------------------------------------------------
