@@ -12,6 +12,7 @@ PAGES = {
         st.Page("pages/unit_profile.py", title="单位画像", icon=":material/account_balance:"),
         st.Page("pages/ranking.py", title="排名对比", icon=":material/leaderboard:"),
         st.Page("pages/projects.py", title="项目执行", icon=":material/assignment:"),
+        st.Page("pages/outliers.py", title="异常预警", icon=":material/warning:"),
     ],
     "会议": [
         st.Page("pages/meeting_export.py", title="会议导出", icon=":material/slideshow:"),

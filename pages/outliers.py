@@ -1,0 +1,107 @@
+"""异常预警: every warning, statistical outlier and self-evaluation inflation case of the year for
+the sidebar's scope — counted, filterable, explained in a sentence each, downloadable, and shown
+where they sit among all units."""
+import streamlit as st
+
+from perfdash import metrics, outliers, tabular
+from perfdash.charts import outliers as outlier_charts
+from ui import chrome, data, filters
+
+f = filters.current()
+st.title("异常预警")
+if f.year is None:
+    chrome.empty_state("数据库中")
+    st.stop()
+
+config = data.db().config
+rates = data.query("rates/unit_rates", year=f.year, **f.scope())
+if rates.empty:
+    st.caption(f"{f.year} 年 · {f.describe()}")
+    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
+    st.stop()
+flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
+s = outliers.summary(flags, len(rates))
+
+st.caption(f"{f.year} 年 · {f.describe()} · 预警：触及 perfdash.toml 中的预警线；"
+           "异常：与同年度同层级单位或与本单位上年相比明显偏离；自评虚高：自评结果得不到本单位数据支持")
+
+kpi = st.columns(6)
+kpi[0].metric("预警", f"{s['by_kind']['warning']:,} 条", border=True)
+kpi[1].metric("异常", f"{s['by_kind']['statistical']:,} 条", border=True)
+kpi[2].metric("自评虚高", f"{s['by_kind']['inflation']:,} 条", border=True)
+kpi[3].metric("严重", f"{s['by_severity']['high']:,} 条", border=True,
+              help=f"涉及 {s['units_high']:,} 个单位")
+kpi[4].metric("关注", f"{s['by_severity']['medium']:,} 条", border=True)
+share = "—" if s["share"] is None else f"{s['share'] * 100:.2f}%"
+kpi[5].metric("涉及单位", f"{s['units_flagged']:,} / {s['units_total']:,}", border=True,
+              help=f"有至少一条提示的单位占范围内单位的 {share}")
+
+with st.expander("判定规则（可在 perfdash.toml 中调整）", icon=":material/rule:"):
+    st.markdown("\n".join(f"- {line}" for line in outliers.rules_text(config)))
+
+if flags.empty:
+    st.success(f"{f.year} 年{f.describe()}没有单位触发预警、异常或自评虚高。", icon=":material/check_circle:")
+else:
+    left, right = st.columns(2)
+    kind_labels = [outliers.KIND_LABELS[k] for k in outliers.KINDS]
+    severity_labels = [outliers.SEVERITY_LABELS[x] for x in outliers.SEVERITIES]
+    with left:
+        kinds = st.pills("类型", kind_labels, selection_mode="multi", default=kind_labels, key="ol_kinds")
+    with right:
+        severities = st.pills("程度", severity_labels, selection_mode="multi", default=severity_labels,
+                              key="ol_severities")
+    shown = flags[flags["kind"].map(outliers.KIND_LABELS).isin(kinds)
+                  & flags["severity"].map(outliers.SEVERITY_LABELS).isin(severities)].reset_index(drop=True)
+    table = outliers.display_frame(shown)
+
+    st.markdown(f"**{len(shown):,} 条提示**，涉及 {shown['unit_key'].nunique():,} 个单位。"
+                "点击表头可排序；选中一行可打开该单位的「单位画像」。")
+    if shown.empty:
+        st.info("没有符合所选类型和程度的提示。", icon=":material/filter_alt_off:")
+    else:
+        on_screen = table[["程度", "类型", "单位名称", "说明", "指标", "数值", "层级", "地区"]]
+        chrome.unit_table(
+            on_screen, shown["unit_key"], key="ol_table", hide_index=True, width="stretch",
+            row_height=66, height=min(40 + 66 * len(on_screen), 700),  # > 4rem: cells wrap
+            column_config={
+                "程度": st.column_config.TextColumn(width=52),
+                "类型": st.column_config.TextColumn(width=72),
+                "单位名称": st.column_config.TextColumn(width=170),
+                "说明": st.column_config.TextColumn(width=500),
+                "指标": st.column_config.TextColumn(width=120),
+                "数值": st.column_config.TextColumn(width=90),
+                "层级": st.column_config.TextColumn(width=52),
+            },
+        )
+    name = chrome.safe_filename(f"{f.year}年_异常预警_{f.describe()}")
+    d1, d2, _ = st.columns([1, 1, 4])
+    d1.download_button("下载 CSV", tabular.to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
+                       icon=":material/download:", key="ol_csv", disabled=shown.empty)
+    d2.download_button("下载 Excel", tabular.to_xlsx_bytes(table, sheet_name=f"{f.year}年异常预警"),
+                       file_name=f"{name}.xlsx", icon=":material/download:", key="ol_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       disabled=shown.empty)
+
+st.subheader("标注在全部单位中的位置")
+st.caption("每个点是筛选范围内的一个单位，按层级分组；彩色为该指标有提示的单位（红：严重，橙：关注），"
+           "三角形表示数值超出图示范围、标签为实际数值。同级比较的中位数按全部地区、行业的同级单位计算。"
+           + chrome.CLICK_HINT)
+charted = [m for m in ("execution_rate", "carryover_rate", "adjustment_rate", "sangong_control_rate",
+                       "procurement_execution_rate", "funds_arrival_rate", "carryover_change_rate")
+           if rates[m].notna().any()]
+tab_names = [metrics.label(m) for m in charted] + ["自评与执行"]
+tabs = st.tabs(tab_names)
+for tab, metric_id in zip(tabs, charted):
+    with tab:
+        fig = outlier_charts.metric_strip(rates, flags, metric_id, config,
+                                          title=f"{f.year} 年各单位{metrics.label(metric_id)}")
+        chrome.unit_chart(fig, filename=f"{f.year}年_{metrics.label(metric_id)}_异常标注",
+                          key=f"ol_strip_{metric_id}")
+with tabs[-1]:
+    scored = rates.dropna(subset=["execution_rate", "self_score"])
+    if scored.empty:
+        st.info("本年度没有同时填报自评得分和预算执行数据的单位。")
+    else:
+        fig = outlier_charts.execution_vs_score(rates, flags, config,
+                                                title=f"{f.year} 年预算执行率与自评得分（★ 为自评虚高）")
+        chrome.unit_chart(fig, filename=f"{f.year}年_执行率与自评得分", key="ol_scatter")
