@@ -83,6 +83,8 @@ def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.Data
                   ascending=[False, True, True, True, True], na_position="last")
     flags = flags[COLUMNS].reset_index(drop=True)
     flags["year"] = flags["year"].astype("int64")
+    for column in ("unit_code", "project_name", "region", "level", "sector"):
+        flags[column] = flags[column].astype(object).where(flags[column].notna(), None)
     flags["value"] = flags["value"].astype("float64")
     return flags
 

@@ -446,3 +446,25 @@ def test_demo_flags_planted_problems_and_keeps_the_list_short(demo_db):
     stray = high[~high["unit_name"].isin(seed_units)
                  & ~pd.Series(list(zip(high["unit_code"], high["year"])), index=high.index).isin(planted)]
     assert stray.empty, stray[["unit_name", "year", "reason"]].to_string()
+
+
+def test_outlier_settings_come_from_the_config_file(tmp_path):
+    from perfdash.config import ConfigError
+
+    text = (ROOT / "perfdash.toml").read_text(encoding="utf-8")
+    config = load_config(ROOT / "perfdash.toml")
+    assert config.outliers.min_peers == 8 and config.outliers.peer["execution_rate"].min_spread == 0.02
+    assert config.outliers.peer["carryover_rate"].direction == "high"
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('direction = "low"', 'direction = "sideways"', 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match="sideways"):
+        load_config(bad)
+    bad.write_text(text.replace("min_peers = 8", "min_peer = 8"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="min_peer"):
+        load_config(bad)
+
+    # a province whose file predates [outliers] gets the defaults
+    old = tmp_path / "old.toml"
+    old.write_text(text[: text.index("[outliers]")], encoding="utf-8")
+    assert load_config(old).outliers.robust_z == 3.5
