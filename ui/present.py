@@ -20,7 +20,7 @@ STYLESHEET = """<style>
 [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stElementToolbar"],
 [data-testid="stSidebarNav"], footer, .modebar-container { display: none !important; }
 [data-testid="stMainBlockContainer"], .block-container {
-  padding-top: 1.2rem !important; padding-left: 2.5rem !important; padding-right: 2.5rem !important;
+  padding-top: 3rem !important; padding-left: 2.5rem !important; padding-right: 2.5rem !important;
   max-width: 100% !important;
 }
 [data-testid="stMain"] { margin-left: 0 !important; }

@@ -1,0 +1,100 @@
+"""会议模式 (ui/present.py): `?present=1` or the sidebar toggle hides the chrome and enlarges the text;
+a small 「退出会议模式」 button turns it off again; the URL mirrors the state."""
+from __future__ import annotations
+
+import pytest
+
+from ui import present
+
+
+@pytest.fixture
+def v2_app(app, monkeypatch):
+    """AppTest re-detects the `pages/` folder on every run and then reruns the page script alone
+    (Streamlit's MPA v1 path), skipping dashboard.py. The served app stops doing that once
+    st.navigation has run; make AppTest behave like the served app so reruns include the
+    entry script (where the toggle and the exit button live)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    return app
+
+
+def _styles(at) -> list[str]:
+    return [h.proto.body for h in at.get("html")]
+
+
+def test_url_turns_presentation_mode_on(v2_app):
+    at = v2_app(query_params={"present": "1", "year": "2022"})
+    at.run()
+    assert not at.exception
+    assert at.session_state[present.KEY] is True
+    assert _styles(at) == [present.STYLESHEET]
+    exit_button = at.button(key="present_exit")
+    assert exit_button.label == "退出会议模式"
+    assert at.query_params["present"] in ("1", ["1"])
+    assert at.title[0].value == "总览"  # the page itself is still there
+
+
+def test_stylesheet_hides_the_chrome_and_enlarges_text():
+    css = present.STYLESHEET
+    for selector in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]', '[data-testid="stToolbar"]',
+                     "footer", '[data-testid="stElementToolbar"]'):
+        assert selector in css.split("{ display: none !important; }")[0], selector
+    assert '[data-testid="stMetricValue"]' in css and "3rem" in css
+    assert css.startswith("<style>") and css.rstrip().endswith("</style>")
+    assert "{}" not in css and "%s" not in css  # a fixed sheet: nothing is formatted into it
+
+
+def test_off_by_default(v2_app):
+    at = v2_app(query_params={"year": "2022"})
+    at.run()
+    assert not at.exception
+    assert at.toggle(key=present.KEY).value is False
+    assert not _styles(at)
+    assert not [b for b in at.button if b.key == "present_exit"]
+    assert "present" not in at.query_params
+
+
+def test_exit_button_turns_it_off_and_clears_the_url(v2_app):
+    at = v2_app(query_params={"present": "1", "year": "2022"})
+    at.run()
+    at.button(key="present_exit").click().run()
+    assert not at.exception
+    assert at.session_state[present.KEY] is False
+    assert not _styles(at)
+    assert not [b for b in at.button if b.key == "present_exit"]
+    assert "present" not in at.query_params
+    assert at.selectbox(key="f_year").value == "2022"  # the filters survive
+
+
+def test_sidebar_toggle_turns_it_on_and_mirrors_the_url(v2_app):
+    at = v2_app(query_params={"year": "2022"})
+    at.run()
+    at.toggle(key=present.KEY).set_value(True).run()
+    assert not at.exception
+    assert _styles(at) == [present.STYLESHEET]
+    assert at.query_params["present"] in ("1", ["1"])
+
+
+@pytest.mark.parametrize("value", ["0", "<style>body{display:none}</style>", "present"])
+def test_other_url_values_leave_it_off(v2_app, value):
+    at = v2_app(query_params={"present": value, "year": "2022"})
+    at.run()
+    assert not at.exception
+    assert at.session_state[present.KEY] is False
+    assert not _styles(at)
+
+
+def test_presentation_mode_works_on_the_meeting_page(v2_app):
+    at = v2_app(query_params={"present": "1", "year": "2022"})
+    at.run()
+    at.switch_page("pages/meeting_export.py").run()
+    assert not at.exception
+    assert at.title[0].value == "会议导出"
+    assert _styles(at) == [present.STYLESHEET]
