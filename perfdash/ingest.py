@@ -8,8 +8,10 @@ is valid, and then all of them are written in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import re
@@ -18,8 +20,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfdash import rates
 from perfdash.db import Database, run, run_script
@@ -95,7 +100,7 @@ LEVEL_ALIASES = {"省级": "省级", "省": "省级", "市级": "市级", "市":
                  "县级": "县级", "县": "县级", "区级": "县级", "县区级": "县级", "县(区)级": "县级",
                  "县(市、区)级": "县级"}
 MISSING_TOKENS = {"", "-", "--", "—", "——", "–", "/", "无"}
-TOTAL_ROW_NAMES = {"合计", "总计", "小计", "合 计", "总 计"}
+TOTAL_ROW_LABELS = {"合计", "总计", "小计", "合计数", "总合计"}   # compared without spaces, after NFKC
 
 MAX_HEADER_SEARCH_ROWS = 10
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -151,6 +156,14 @@ class ParsedFile:
     frame: pd.DataFrame            # canonical columns, typed; source_row = Excel row number
     warnings: list[str] = field(default_factory=list)
     skipped_rows: int = 0
+    columns: tuple[str, ...] = ()  # the column ids the file has; () = all of them
+
+    @property
+    def absent(self) -> list[str]:
+        """Columns of this kind the file does not have: importing keeps their stored values."""
+        if not self.columns:
+            return []
+        return [c.id for c in COLUMNS[self.kind] if c.id not in self.columns]
 
 
 @dataclass
@@ -229,8 +242,9 @@ def decode_text(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     text = decode_text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    head = text[:200_000].splitlines()[:MAX_HEADER_SEARCH_ROWS]   # a title row may come first
+    tabs, commas = sum(line.count("\t") for line in head), sum(line.count(",") for line in head)
+    delimiter = "\t" if tabs > commas else ","
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
@@ -259,6 +273,9 @@ def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
+        # Read-only mode trusts the <dimension> the writing program recorded; some (WPS, report
+        # exporters) write A1 or nothing, and the sheet would read as one column. Read all cells.
+        sheet.reset_dimensions()
         rows = []
         for row in sheet.iter_rows(values_only=True):
             rows.append([_cell_text(v) for v in row])
@@ -288,6 +305,10 @@ def read_rows(data: bytes, file_name: str, limits: Limits) -> list[list[str]]:
 
 # -- validation --------------------------------------------------------------------------
 
+# DECIMAL(18,6) holds 万元 amounts below 10^12; DECIMAL(6,2) scores below 10^4 (we allow 0–100).
+MAX_AMOUNT_WANYUAN = 1e12
+MAX_SCORE = 100.0
+
 
 class _Checker:
     """Collects problems for one file; each check is a boolean mask over the rows."""
@@ -298,38 +319,68 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def flag(self, mask: pd.Series, column: str, message_for) -> None:
+        mask = pd.Series(mask, index=self.rows.index).fillna(False).astype(bool)
         if not mask.any():
             return
         for row, raw in zip(self.rows[mask], message_for(mask)):
             self.problems.append(Problem(self.file_name, int(row), column, raw))
 
-    def whole_file(self, message: str, column: str | None = None) -> None:
-        self.problems.append(Problem(self.file_name, None, column, message))
+    def whole_file(self, message: str, column: str | None = None, row: int | None = None) -> None:
+        self.problems.append(Problem(self.file_name, row, column, message))
+
+
+def _nfkc(text: pd.Series) -> pd.Series:
+    """NFKC (full-width digits, commas, spaces → half-width) only where a value is not ASCII."""
+    non_ascii = ~text.str.isascii().fillna(True).astype(bool)
+    if non_ascii.any():
+        text = text.mask(non_ascii, text[non_ascii].str.normalize("NFKC"))
+    return text
 
 
 def _clean_text(series: pd.Series) -> pd.Series:
+    """Stripped text; blank and the marks people use for "none" (-, —, －, /, 无) are missing."""
     cleaned = series.astype("string").str.strip()
-    return cleaned.mask(cleaned == "", None)
+    missing = (cleaned.isna() | (cleaned == "")).astype(bool)
+    short = (cleaned.str.len() <= 2).fillna(False).astype(bool) & ~missing
+    if short.any():
+        marks = _nfkc(cleaned[short]).isin(MISSING_TOKENS).astype(bool)
+        missing |= marks.reindex(cleaned.index, fill_value=False)
+    return cleaned.mask(missing, None)
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Strings to float64 (NaN where missing or not a number); Arrow's parser when all parse."""
+    try:
+        values = pc.cast(pa.array(text, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values, index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(values, missing mask, invalid mask) for a column of numeric text."""
-    text = series.astype("string").str.normalize("NFKC").str.strip()
-    missing = text.isna() | text.isin(MISSING_TOKENS)
-    cleaned = text.str.replace(r"[,\s]", "", regex=True)
-    values = pd.to_numeric(cleaned.mask(missing, None), errors="coerce").astype("float64")
+    text = _nfkc(series.astype("string")).str.strip()
+    missing = (text.isna() | text.isin(MISSING_TOKENS)).astype(bool)
+    cleaned = text.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    values = _to_float(cleaned.mask(missing, None))
     invalid = ~missing & (values.isna() | ~np.isfinite(values.fillna(0)))
     return values.mask(invalid | missing, np.nan), missing, invalid
 
 
 def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: dict[str, float],
               checker: _Checker) -> pd.DataFrame:
+    """Typed canonical columns; every bad value is flagged on `checker`.
+
+    Columns the file does not have are NULL; checks on them are skipped (their absence was
+    already reported when required).
+    """
     out = pd.DataFrame(index=table.index)
     this_year = dt.date.today().year
     for column in COLUMNS[kind]:
         shown = headers.get(column.id, column.label)
         if column.id not in table:
-            out[column.id] = None
+            dtype = {"amount": "float64", "score": "float64", "int": "Int64"}.get(column.type, "string")
+            out[column.id] = pd.Series(None, index=table.index, dtype=dtype)
             continue
         raw = table[column.id]
         if column.type == "text":
@@ -340,42 +391,46 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
             checker.flag(missing, shown, lambda m: ["年度为空"] * int(m.sum()))
             checker.flag(invalid | bad_year, shown,
                          lambda m: [f"年度应为 2000–{this_year + 1} 之间的整数，而不是「{v}」" for v in raw[m]])
-            out[column.id] = values.astype("Int64")
+            out[column.id] = values.mask(bad_year, np.nan).astype("Int64")
         elif column.type in ("amount", "score"):
             values, missing, invalid = _numbers(raw)
             checker.flag(invalid, shown, lambda m: [f"不是有效数字：「{v}」" for v in raw[m]])
             checker.flag(values < 0, shown, lambda m: [f"不能为负数：「{v}」" for v in raw[m]])
             if column.type == "amount":
-                out[column.id] = (values * factors.get(column.id, 1.0)).round(6)
+                converted = (values * factors.get(column.id, 1.0)).round(6)
+                too_big = converted >= MAX_AMOUNT_WANYUAN
+                checker.flag(too_big, shown,
+                             lambda m: [f"金额「{v}」过大（折合超过 1 万亿万元），请检查单位是否写错" for v in raw[m]])
+                out[column.id] = converted.mask(too_big, np.nan)
             else:
-                if kind == "budget":
-                    checker.flag(values > 100, shown,
-                                 lambda m: [f"自评得分应在 0–100 之间，而不是「{v}」" for v in raw[m]])
-                out[column.id] = values.round(2)
+                over = values > MAX_SCORE
+                what = "自评得分" if column.id == "self_score" else column.label
+                checker.flag(over, shown, lambda m: [f"{what}应在 0–100 之间，而不是「{v}」" for v in raw[m]])
+                out[column.id] = values.mask(over, np.nan).round(2)
             if column.required and kind != "budget":
-                checker.flag(missing, shown, lambda m: ["不能为空"] * int(m.sum()))
+                checker.flag(missing, shown, lambda m: [f"{column.label}不能为空"] * int(m.sum()))
         elif column.type == "grade":
             text = _clean_text(raw)
-            mapped = text.map(lambda v: GRADE_ALIASES.get(v) if v is not None else None)
+            mapped = _canonical(text, GRADE_ALIASES)
             checker.flag(text.notna() & mapped.isna(), shown,
                          lambda m: [f"评价等级只能是 优/良/中/差（或 优秀/良好/中等/较差），而不是「{v}」"
                                     for v in text[m]])
             out[column.id] = mapped
         elif column.type == "level":
             text = _clean_text(raw)
-            norm = text.map(lambda v: LEVEL_ALIASES.get(unicodedata.normalize("NFKC", v)) if v is not None else None)
+            norm = _canonical(text, LEVEL_ALIASES)
             checker.flag(text.notna() & norm.isna(), shown,
                          lambda m: [f"层级只能是 省级/市级/县级（区级按县级），而不是「{v}」" for v in text[m]])
             out[column.id] = norm
 
-    name_header = headers.get("unit_name", "单位名称")
-    checker.flag(out["unit_name"].isna(), name_header, lambda m: ["单位名称为空"] * int(m.sum()))
-    if kind == "projects":
-        checker.flag(out["project_name"].isna(), headers.get("project_name", "项目名称"),
+    if "unit_name" in table:
+        checker.flag(out["unit_name"].isna(), headers["unit_name"], lambda m: ["单位名称为空"] * int(m.sum()))
+    if kind == "projects" and "project_name" in table:
+        checker.flag(out["project_name"].isna(), headers["project_name"],
                      lambda m: ["项目名称为空"] * int(m.sum()))
     if kind == "scores":
-        dim_header = headers.get("dimension", "一级指标")
-        checker.flag(out["dimension"].isna(), dim_header, lambda m: ["一级指标为空"] * int(m.sum()))
+        if "dimension" in table:
+            checker.flag(out["dimension"].isna(), headers["dimension"], lambda m: ["一级指标为空"] * int(m.sum()))
         over = out["score"] > out["max_score"]
         checker.flag(over, headers.get("score", "得分"),
                      lambda m: [f"得分 {s:g} 超过该指标分值 {mx:g}"
@@ -387,16 +442,56 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
 
 def _check_duplicates(kind: str, out: pd.DataFrame, checker: _Checker, headers: dict[str, str]) -> None:
     keys = KEY_COLUMNS[kind]
-    dup = out.duplicated(keys, keep=False) & out["unit_name"].notna()
+    usable = out["unit_name"].notna() & out[keys].notna().all(axis=1)
+    dup = out.duplicated(keys, keep=False) & usable
     if not dup.any():
         return
-    first_row = out[dup].groupby(keys, dropna=False)["source_row"].transform("min")
-    later = dup & out["source_row"].ne(first_row.reindex(out.index))
+    first_row = out[dup].groupby(keys)["source_row"].transform("min").reindex(out.index)
+    later = dup & out["source_row"].ne(first_row)
     what = {"budget": "同一单位同一年度", "scores": "同一单位、年度和一级指标",
             "projects": "同一单位、年度和项目名称"}[kind]
     column = headers.get("unit_name", "单位名称")
     checker.flag(later, column,
-                 lambda m: [f"与第 {r} 行重复（{what}只能有一行）" for r in first_row.reindex(out.index)[m]])
+                 lambda m: [f"与第 {int(r)} 行重复（{what}只能有一行）" for r in first_row[m]])
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Building millions of small lists and strings sets off the cyclic GC over and over
+    (seconds on a 200,000-row file); none of them form cycles, so pause it meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _is_blank_row(row) -> bool:
+    return not "".join(row).strip()
+
+
+def _total_rows(table: pd.DataFrame) -> pd.Series:
+    """Rows whose label (year, code, unit, project or dimension cell) says 合计 / 总计 / 小计."""
+    found = pd.Series(False, index=table.index)
+    for cid in ("year", "unit_code", "unit_name", "project_name", "dimension"):
+        if cid in table:
+            cells = table[cid]
+            candidate = (cells.str.contains("计", regex=False) & (cells.str.len() <= 12)).fillna(False)
+            if candidate.any():
+                label = cells[candidate].map(lambda v: re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)))
+                found |= label.isin(TOTAL_ROW_LABELS).reindex(table.index, fill_value=False).astype(bool)
+    return found
+
+
+def _canonical(text: pd.Series, aliases: dict[str, str]) -> pd.Series:
+    """Map cleaned text through `aliases`; values not found as written are retried after NFKC."""
+    mapped = text.map(aliases)
+    retry = text.notna() & mapped.isna()
+    if retry.any():
+        mapped = mapped.mask(retry, _nfkc(text[retry]).map(aliases))
+    return mapped.astype("string")
 
 
 def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> ParsedFile:
@@ -410,85 +505,99 @@ def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> Par
     if not data.strip():
         raise ImportRefused([Problem(name, None, None, "文件为空")])
     try:
-        rows = read_rows(data, name, limits)
+        with _gc_paused():
+            rows = read_rows(data, name, limits)
     except ValueError as exc:
         raise ImportRefused([Problem(name, None, None, str(exc))]) from None
+    except Exception as exc:  # a damaged file must be refused, never crash the import
+        raise ImportRefused([Problem(name, None, None,
+                                     f"无法读取文件（{type(exc).__name__}），文件可能已损坏")]) from None
+    if all(_is_blank_row(r) for r in rows):
+        raise ImportRefused([Problem(name, None, None, "文件为空")])
 
-    header_at, kind = None, None
+    # The header is the row among the first ten that names the most known columns (a title
+    # block above it may hold a lone 「单位名称」 cell, e.g. 单位名称 | 郑州市财政局).
+    header_at, kind, best = None, None, 0
     for i, row in enumerate(rows[:MAX_HEADER_SEARCH_ROWS]):
-        kind = detect_kind(row)
-        if kind:
-            header_at = i
-            break
+        row_kind = detect_kind(row)
+        if row_kind:
+            known = len({c.id for h in row if (c := match_header(row_kind, h)[0]) is not None})
+            if known > best:
+                header_at, kind, best = i, row_kind, known
     if kind is None:
         raise ImportRefused([Problem(name, None, None,
-                                     "找不到表头：前 10 行中没有「单位名称」等列名，无法识别文件类型。"
-                                     "请使用数据导入页提供的模板")])
+                                     f"找不到表头：前 {MAX_HEADER_SEARCH_ROWS} 行中没有「单位名称」等列名，"
+                                     "无法识别文件类型。请使用数据导入页提供的模板")])
 
     header_row = rows[header_at]
+    header_line = header_at + 1          # as Excel numbers it
     checker = _Checker(name, pd.Series(dtype="int64"))
     headers: dict[str, str] = {}
     factors: dict[str, float] = {}
     positions: dict[str, int] = {}
     warnings: list[str] = []
     for position, raw in enumerate(header_row):
-        if not str(raw).strip():
+        shown = str(raw).strip()
+        if not shown:
             continue
         column, factor = match_header(kind, raw)
         if column is None:
-            warnings.append(f"已忽略无法识别的列「{str(raw).strip()}」")
+            warnings.append(f"已忽略无法识别的列「{shown}」")
         elif column.id in positions:
-            checker.whole_file(f"列「{raw}」与「{headers[column.id]}」重复", str(raw).strip())
+            checker.whole_file(f"列「{shown}」与「{headers[column.id]}」重复", shown, header_line)
         else:
-            headers[column.id] = str(raw).strip()
+            headers[column.id] = shown
             factors[column.id] = factor
             positions[column.id] = position
     for column in COLUMNS[kind]:
         if column.required and column.id not in positions:
-            checker.whole_file(f"缺少必填列「{column.label}」", column.label)
+            checker.whole_file(f"缺少必填列「{column.label}」", column.label, header_line)
     if kind == "budget" and "initial_budget" not in positions and "adjusted_budget" not in positions:
-        checker.whole_file("缺少预算数列：至少需要「年初预算数」或「调整后预算数」之一", "年初预算数")
-    if checker.problems:
-        raise ImportRefused(checker.problems)
+        checker.whole_file("缺少预算数列：至少需要「年初预算数」或「调整后预算数」之一", "年初预算数", header_line)
 
     body = rows[header_at + 1:]
     width = len(header_row)
-    numbers = np.arange(header_at + 2, header_at + 2 + len(body))
-    keep = [i for i, r in enumerate(body) if any(str(c).strip() for c in r)]
+    with _gc_paused():
+        keep = [i for i, r in enumerate(body) if not _is_blank_row(r)]
     if not keep:
-        raise ImportRefused([Problem(name, None, None, "只有表头，没有数据行")])
+        checker.whole_file("只有表头，没有数据行", None, header_line)
+        raise ImportRefused(checker.problems)
     if len(keep) > limits.max_rows:
         raise ImportRefused([Problem(name, None, None,
                                      f"数据 {len(keep):,} 行，超过单个文件上限 {limits.max_rows:,} 行，请拆分后导入")])
-    for i in keep:
-        extra = [c for c in body[i][width:] if str(c).strip()]
-        if extra:
-            checker.problems.append(Problem(name, int(numbers[i]), None,
-                                            f"该行比表头多出 {len(extra)} 个值，请检查是否有多余的逗号"))
-    table = pd.DataFrame(
-        {cid: [(body[i][pos] if pos < len(body[i]) else "") for i in keep] for cid, pos in positions.items()},
-        dtype="string",
-    )
-    table.index = pd.RangeIndex(len(keep))
-    source_rows = pd.Series(numbers[keep], index=table.index)
-    checker.rows = source_rows
+    lines = np.asarray(keep, dtype="int64") + header_at + 2
+    kept = [body[i] for i in keep]
+    lengths = np.fromiter(map(len, kept), dtype="int64", count=len(kept))
+    if (lengths != width).any():
+        for j in np.flatnonzero(lengths > width):
+            extra = [c for c in kept[j][width:] if c.strip()]
+            if extra:
+                checker.problems.append(Problem(name, int(lines[j]), None,
+                                                f"该行比表头多出 {len(extra)} 个值，请检查是否有多余的逗号"))
+        kept = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in kept]
+    with _gc_paused():
+        by_position = list(zip(*kept))
+        table = pd.DataFrame({cid: pd.array(by_position[pos], dtype="string") for cid, pos in positions.items()},
+                             index=pd.RangeIndex(len(kept)))
+    del by_position, kept, body, rows
+    source_rows = pd.Series(lines, index=table.index)
 
-    names = _clean_text(table["unit_name"]) if "unit_name" in table else pd.Series(dtype="string")
-    total_rows = names.isin(TOTAL_ROW_NAMES).fillna(False).astype(bool)
+    total_rows = _total_rows(table)
     if total_rows.any():
         warnings.append(f"已跳过合计行：第 {', '.join(str(r) for r in source_rows[total_rows])} 行")
         table = table[~total_rows].reset_index(drop=True)
         source_rows = source_rows[~total_rows].reset_index(drop=True)
-        checker.rows = source_rows
+    checker.rows = source_rows
 
     out = _validate(kind, table, headers, factors, checker)
     out["source_row"] = source_rows.values
-    _check_duplicates(kind, out, checker, headers)
+    if all(c in positions for c in ("year", "unit_name")):
+        _check_duplicates(kind, out, checker, headers)
     if checker.problems:
         checker.problems.sort(key=lambda p: (p.row or 0))
         raise ImportRefused(checker.problems)
     sha = hashlib.sha256(data).hexdigest()
-    return ParsedFile(name, sha, kind, out, warnings, int(total_rows.sum()))
+    return ParsedFile(name, sha, kind, out, warnings, int(total_rows.sum()), tuple(positions))
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -500,9 +609,12 @@ APPLY_QUERY = {kind: f"import/apply_{kind}" for kind in COLUMNS}
 def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
     cur.register("incoming", parsed.frame)
     try:
-        run(cur, DIFF_QUERY[parsed.kind])
+        run(cur, DIFF_QUERY[parsed.kind], absent="," + "".join(f"{c}," for c in parsed.absent))
     finally:
-        cur.unregister("incoming")
+        # After a failed statement the transaction is aborted and unregister raises too; the
+        # first error is the one to see.
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("incoming")
     inserted, updated, unchanged = run(cur, "import/diff_counts").fetchall()[0]
     return int(inserted), int(updated), int(unchanged)
 
@@ -552,6 +664,7 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
                 run(cur, "import/insert_batch", batch_id=batch_id, file_name=item.file_name,
                     sha256=item.sha256, kind=item.kind, inserted=inserted, updated=updated,
                     unchanged=unchanged, imported_at=now, imported_by=imported_by, is_demo=is_demo)
+            run(cur, "import/drop_diff")
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
                                        unchanged, item.warnings))
         if any(r.changed for r in results):

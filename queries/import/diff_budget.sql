@@ -4,9 +4,12 @@
 --          values as old_<column> for the preview.
 -- key:     (unit_key, year).
 -- units:   amounts 万元 DECIMAL(18,6) — the importer already converted 元 to 万元.
--- params:  none (reads the temp view `incoming`, writes the temp table import_diff).
+-- params:  $absent VARCHAR: the columns the file does not have, as ',id,id,' (',' when none).
+--          A column the file lacks keeps its stored value (a blank cell, by contrast, clears it),
+--          so a file without, say, 三公经费 columns never wipes the 三公 figures already stored.
+--          Reads the temp view `incoming`, writes the temp table import_diff.
 CREATE OR REPLACE TEMP TABLE import_diff AS
-WITH s AS (
+WITH f AS (
     SELECT
         unit_key, CAST(year AS INTEGER) AS year, unit_code, unit_name, region, level, sector,
         CAST(initial_budget     AS DECIMAL(18,6)) AS initial_budget,
@@ -20,9 +23,33 @@ WITH s AS (
         CAST(procurement_budget AS DECIMAL(18,6)) AS procurement_budget,
         CAST(procurement_actual AS DECIMAL(18,6)) AS procurement_actual,
         CAST(self_score         AS DECIMAL(6,2))  AS self_score,
-        grade,
+        CAST(grade AS VARCHAR) AS grade,
         source_row
     FROM incoming
+),
+s AS (
+    SELECT
+        f.unit_key, f.year,
+        IF(contains($absent, ',unit_code,'),          t.unit_code,          f.unit_code)          AS unit_code,
+        f.unit_name,
+        IF(contains($absent, ',region,'),             t.region,             f.region)             AS region,
+        IF(contains($absent, ',level,'),              t.level,              f.level)              AS level,
+        IF(contains($absent, ',sector,'),             t.sector,             f.sector)             AS sector,
+        IF(contains($absent, ',initial_budget,'),     t.initial_budget,     f.initial_budget)     AS initial_budget,
+        IF(contains($absent, ',adjusted_budget,'),    t.adjusted_budget,    f.adjusted_budget)    AS adjusted_budget,
+        IF(contains($absent, ',funds_received,'),     t.funds_received,     f.funds_received)     AS funds_received,
+        IF(contains($absent, ',actual_spend,'),       t.actual_spend,       f.actual_spend)       AS actual_spend,
+        IF(contains($absent, ',carryover,'),          t.carryover,          f.carryover)          AS carryover,
+        IF(contains($absent, ',prior_carryover,'),    t.prior_carryover,    f.prior_carryover)    AS prior_carryover,
+        IF(contains($absent, ',sangong_budget,'),     t.sangong_budget,     f.sangong_budget)     AS sangong_budget,
+        IF(contains($absent, ',sangong_actual,'),     t.sangong_actual,     f.sangong_actual)     AS sangong_actual,
+        IF(contains($absent, ',procurement_budget,'), t.procurement_budget, f.procurement_budget) AS procurement_budget,
+        IF(contains($absent, ',procurement_actual,'), t.procurement_actual, f.procurement_actual) AS procurement_actual,
+        IF(contains($absent, ',self_score,'),         t.self_score,         f.self_score)         AS self_score,
+        IF(contains($absent, ',grade,'),              t.grade,              f.grade)              AS grade,
+        f.source_row
+    FROM f
+    LEFT JOIN budget t ON t.unit_key = f.unit_key AND t.year = f.year
 )
 SELECT
     s.*,

@@ -3,13 +3,24 @@
 --          stored values as old_<column>.
 -- key:     (unit_key, year, project_name).
 -- units:   budget and actual_spend in 万元 DECIMAL(18,6).
--- params:  none (reads `incoming`, writes the temp table import_diff).
+-- params:  $absent VARCHAR: the columns the file does not have, as ',id,id,' (',' when none); such
+--          a column keeps its stored value. Reads `incoming`, writes the temp table import_diff.
 CREATE OR REPLACE TEMP TABLE import_diff AS
-WITH s AS (
+WITH f AS (
     SELECT unit_key, CAST(year AS INTEGER) AS year, project_name, unit_code, unit_name, category,
            CAST(budget AS DECIMAL(18,6)) AS budget, CAST(actual_spend AS DECIMAL(18,6)) AS actual_spend,
            source_row
     FROM incoming
+),
+s AS (
+    SELECT f.unit_key, f.year, f.project_name,
+           IF(contains($absent, ',unit_code,'), t.unit_code, f.unit_code) AS unit_code,
+           f.unit_name,
+           IF(contains($absent, ',category,'),  t.category,  f.category)  AS category,
+           f.budget, f.actual_spend, f.source_row
+    FROM f
+    LEFT JOIN project t
+      ON t.unit_key = f.unit_key AND t.year = f.year AND t.project_name = f.project_name
 )
 SELECT
     s.*,
