@@ -10,10 +10,12 @@ import contextlib
 import os
 import re
 import threading
+import warnings
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from perfdash import sql
 from perfdash.config import Config, load_config
@@ -34,6 +36,7 @@ class Database:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise DatabaseBusyError(explain_lock_error(self.path, exc)) from exc
+        self.con.execute(sql.load("db/connection_settings"))   # cursors inherit it
         self._local = threading.local()
         self.write_lock = threading.Lock()
 
@@ -46,8 +49,9 @@ class Database:
         return cur
 
     def query(self, name: str, **params) -> pd.DataFrame:
-        """Run queries/<name>.sql and return all rows as a DataFrame."""
-        return self.cursor().execute(sql.load(name), sql.bind(name, params)).df()
+        """Run queries/<name>.sql and return all rows as a DataFrame (DuckDB's `.df()` types)."""
+        cur = self.cursor()
+        return to_frame(cur, cur.execute(sql.load(name), sql.bind(name, params)).to_arrow_table())
 
     def rows(self, name: str, **params) -> list[tuple]:
         return self.cursor().execute(sql.load(name), sql.bind(name, params)).fetchall()
@@ -83,6 +87,36 @@ class Database:
         if cur is not None:
             cur.close()
         self.con.close()
+
+
+_STRING_TYPES = (pa.string(), pa.large_string(), pa.string_view())
+# DuckDB 2.0 suggests con.sql() for Arrow output; measured here the "extra copy" costs nothing
+# visible, and execute() keeps working after an earlier unfinished result (con.sql() raises).
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+
+def to_frame(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> pd.DataFrame:
+    """A query result as the DataFrame DuckDB's `.df()` gives, built faster.
+
+    With pandas 3, `.df()` turns every VARCHAR into Python str objects and pandas then turns
+    them back into Arrow-backed strings: for a 20,000-unit result that is most of the time.
+    Here string columns go straight from Arrow to pandas' `str` dtype (the dtype `.df()` ends
+    with), and every other column still goes through DuckDB's own conversion, so nullable
+    integers, DECIMAL, DATE and BOOLEAN come out exactly as before. Empty results and results
+    without strings take DuckDB's path unchanged.
+    """
+    strings = [i for i, f in enumerate(table.schema) if f.type in _STRING_TYPES]
+    if not strings or table.num_rows == 0:
+        return cur.from_arrow(table).df()
+    names = table.column_names
+    table = table.rename_columns([f"c{i}" for i in range(len(names))])   # names may repeat
+    columns = dict(table.select(strings).to_pandas(split_blocks=True).items())
+    others = [i for i in range(len(names)) if i not in set(strings)]
+    if others:
+        columns.update(cur.from_arrow(table.select(others)).df().items())
+    frame = pd.DataFrame({f"c{i}": columns[f"c{i}"] for i in range(len(names))}, copy=False)
+    frame.columns = names
+    return frame
 
 
 def run(cur: duckdb.DuckDBPyConnection, name: str, **params):

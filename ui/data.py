@@ -8,6 +8,10 @@ import streamlit as st
 
 from perfdash.db import Database, open_database
 
+# `perfdash bench` sets this to a list to record every data call a page makes, cached or not:
+# ("query", name, params) and ("call", "module.function", params). None (the default) = off.
+RECORDER: list | None = None
+
 
 @st.cache_resource(show_spinner=False)
 def get_db(path: str | None = None) -> Database:
@@ -30,6 +34,8 @@ def _cached_query(name: str, version: int, db_path: str, params: tuple) -> pd.Da
 
 def query(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql; cached until the next import or rollback bumps the data version."""
+    if RECORDER is not None:
+        RECORDER.append(("query", name, dict(params)))
     return _cached_query(name, data_version(), str(db().path), tuple(sorted(params.items())))
 
 
@@ -43,6 +49,8 @@ def _cached_call(module: str, function: str, version: int, db_path: str, params:
 def call(func, **params):
     """Call a core function `func(db, **params)` (e.g. perfdash.outliers.flags_for_year),
     cached like `query`: on plain arguments plus the data version."""
+    if RECORDER is not None:
+        RECORDER.append(("call", f"{func.__module__}.{func.__name__}", dict(params)))
     return _cached_call(func.__module__, func.__name__, data_version(), str(db().path),
                         tuple(sorted(params.items())))
 

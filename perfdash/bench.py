@@ -1,0 +1,482 @@
+"""`python -m perfdash bench` — how fast perfdash is at province and national scale, measured
+against raw DuckDB doing the same work.
+
+One run:
+
+1. **data** — a synthetic set of `--units` × `--years` unit-years (+ `--projects` projects per
+   unit-year) in a temporary DuckDB file (perfdash.synth). Up to 50,000 units the set is made
+   with numpy as per-year upload CSVs and loaded through the real importer; above that
+   (national scale) it is generated inside DuckDB with SQL and the import is measured on a
+   sample (20,000 units × 1 year).
+2. **import** — `ingest.import_files` on those CSVs (read, parse, validate, diff, write, rate
+   refresh) in rows/s, beside DuckDB's own `read_csv` into a table on the same files.
+3. **record** — every page in dashboard.py's PAGES runs once through AppTest with
+   `ui.data.RECORDER` on, so we know the exact data calls (query name + parameters, or core
+   function + parameters) each page makes.
+4. **queries** — per page, those calls replayed through `Database.query` / the core function
+   (our layer: SQL loading, binding, DataFrame hand-off, Python post-processing): cold (freshly
+   opened database) and warm p50/p95, beside a bare DuckDB cursor running the same SQL with the
+   same parameters into Arrow (`raw_p50_ms`; for core functions, the SQL they issue, traced).
+5. **pages** — each page's full server-side run (dashboard.py + page) through AppTest: warm
+   (median of repeated runs, caches filled) and cold (st.cache_data cleared, connection kept —
+   the first click after an import).
+6. **memory** — peak RSS of this process (the import and the data generation run in a child
+   process, so this is the serving side).
+
+The import and generation child's peak RSS is shown in the table output.
+"""
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import gc
+import importlib
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfdash import sql, synth
+from perfdash.config import PROJECT_ROOT
+
+ENTRY = PROJECT_ROOT / "dashboard.py"
+IMPORT_SAMPLE_UNITS = 20_000          # national scale: the import is measured on this many units
+IMPORT_SAMPLE_YEARS = 1
+PAGE_TIMEOUT_S = 900
+WARM_PAGE_RUNS = 5
+QUERY_SAMPLES = 25                     # warm replays per page (fewer when a replay is slow)
+QUERY_BUDGET_S = 4.0                   # …but at most about this long per page and layer
+MAX_FILE_BYTES = 4 * 1024 ** 3         # the bench's files are bigger than a staff upload
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def discover_pages(entry: Path = ENTRY) -> list[str]:
+    """The page files registered in dashboard.py's PAGES (st.Page("pages/x.py", …)), in order;
+    the pages/ directory when none is found."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(entry.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if node.args[0].value not in found:
+                found.append(node.args[0].value)
+    if not found:
+        found = sorted(f"pages/{p.name}" for p in (entry.parent / "pages").glob("*.py"))
+    return found
+
+
+# -- 1 + 2: data and import (child process) ------------------------------------------------
+
+
+def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: str) -> dict:
+    """Generate the data set into db_path and measure the importer against DuckDB's read_csv."""
+    import duckdb
+
+    from perfdash import ingest
+    from perfdash.db import open_database
+
+    scale = synth.Scale(units, years, projects)
+    workdir_p = Path(workdir)
+    if scale.national:
+        sample = synth.Scale(min(units, IMPORT_SAMPLE_UNITS), min(years, IMPORT_SAMPLE_YEARS), projects)
+        target = workdir_p / "import_sample.duckdb"
+    else:
+        sample, target = scale, Path(db_path)
+
+    started = time.perf_counter()
+    files = synth.write_province_csvs(sample, workdir_p / "csv")
+    csv_s = time.perf_counter() - started
+
+    db = open_database(target)
+    limits = ingest.Limits(max_bytes=MAX_FILE_BYTES, max_rows=10 ** 9)
+    rows = 0
+    import_s = 0.0
+    for year_files in files:               # one upload per year: budget + scores + projects
+        t0 = time.perf_counter()
+        results = ingest.import_files(db, ingest.read_files(year_files), imported_by="perfdash bench",
+                                      limits=limits)
+        import_s += time.perf_counter() - t0
+        rows += sum(r.inserted + r.updated + r.unchanged for r in results)
+    db.close()
+
+    raw = duckdb.connect(str(workdir_p / "raw_import.duckdb"))
+    raw_s = 0.0
+    raw_rows = 0
+    for path in (p for year_files in files for p in year_files):
+        t0 = time.perf_counter()
+        raw.execute(sql.load("bench/raw_read_csv"), {"path": str(path)})
+        raw_s += time.perf_counter() - t0
+        raw_rows += raw.execute(sql.load("bench/raw_count")).fetchall()[0][0]
+    raw.close()
+    shutil.rmtree(workdir_p / "csv", ignore_errors=True)
+
+    generate_s = 0.0
+    if scale.national:
+        t0 = time.perf_counter()
+        db = open_database(db_path)
+        synth.generate_in_database(db, scale)
+        db.close()
+        generate_s = time.perf_counter() - t0
+    return {"rows": rows, "seconds": import_s, "raw_rows": raw_rows, "raw_seconds": raw_s,
+            "sample_units": sample.units, "sample_years": sample.years, "csv_seconds": csv_s,
+            "generate_seconds": generate_s, "rss_mb": rss_mb()}
+
+
+def run_import_phase(scale: synth.Scale, workdir: Path, db_path: Path) -> dict:
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_import_phase, scale.units, scale.years, scale.projects, str(workdir),
+                           str(db_path)).result()
+
+
+# -- 3: recording the calls each page makes ------------------------------------------------
+
+
+@dataclass
+class PageRun:
+    calls: list[tuple[str, str, dict]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warm_ms: float = 0.0
+    cold_ms: float = 0.0
+
+
+def _new_app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ENTRY), default_timeout=PAGE_TIMEOUT_S)
+    at.run()
+    return at
+
+
+def _errors(at) -> list[str]:
+    return [str(getattr(e, "message", e)) for e in at.exception]
+
+
+def _clear_data_caches() -> None:
+    import streamlit as st
+
+    from ui import data
+
+    data.clear_caches()
+    st.cache_data.clear()
+
+
+def _run_page(at, page: str) -> float:
+    t0 = time.perf_counter()
+    at.switch_page(page).run()
+    return (time.perf_counter() - t0) * 1000
+
+
+def record_and_time_pages(pages: list[str]) -> dict[str, PageRun]:
+    """Each page: one recorded run (the exact data calls), then cold and warm timed runs."""
+    import streamlit as st
+
+    from ui import data
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = _new_app()
+    runs: dict[str, PageRun] = {}
+    for page in pages:
+        run = runs[page] = PageRun()
+        data.RECORDER = []
+        try:
+            _run_page(at, page)
+        finally:
+            run.calls, data.RECORDER = data.RECORDER, None
+        run.errors = _errors(at)
+        for error in run.errors:
+            log(f"{page}: the page raised: {error.splitlines()[0][:200]}")
+    for page in pages:
+        run = runs[page]
+        _clear_data_caches()
+        run.cold_ms = _run_page(at, page)
+        warm = [_run_page(at, page) for _ in range(WARM_PAGE_RUNS)]
+        run.warm_ms = statistics.median(warm)
+        log(f"page {page}: cold {run.cold_ms:.0f} ms, warm {run.warm_ms:.0f} ms, {len(run.calls)} data calls")
+    _close_streamlit_db()
+    return runs
+
+
+def _close_streamlit_db() -> None:
+    import streamlit as st
+
+    from ui import data
+
+    try:
+        data.db().close()
+    except Exception:   # already closed
+        pass
+    _clear_data_caches()
+    st.cache_resource.clear()
+    gc.collect()
+
+
+# -- 4: replaying the calls: our layer and raw DuckDB --------------------------------------
+
+
+def _resolve(qualified: str):
+    module, _, function = qualified.rpartition(".")
+    return getattr(importlib.import_module(module), function)
+
+
+class _Trace:
+    """Records the (query name, bound parameters) of every named query run while active."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, dict]] = []
+        self._original = sql.bind
+
+    def __enter__(self):
+        def bind(name, params):
+            bound = self._original(name, params)
+            self.seen.append((name, bound))
+            return bound
+
+        sql.bind = bind
+        return self
+
+    def __exit__(self, *exc):
+        sql.bind = self._original
+
+
+def _ours(db, calls) -> None:
+    for kind, name, params in calls:
+        if kind == "query":
+            db.query(name, **params)
+        else:
+            _resolve(name)(db, **params)
+
+
+def _raw_statements(db, calls) -> list[tuple[str, dict]]:
+    """The SQL text and parameters raw DuckDB runs for the same calls."""
+    statements = []
+    for kind, name, params in calls:
+        if kind == "query":
+            statements.append((sql.load(name), sql.bind(name, params)))
+        else:
+            with _Trace() as trace:
+                _resolve(name)(db, **params)
+            statements.extend((sql.load(n), p) for n, p in trace.seen)
+    return statements
+
+
+def _samples(fn) -> list[float]:
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < QUERY_SAMPLES and (len(times) < 3 or time.perf_counter() - started < QUERY_BUDGET_S):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def replay_queries(db_path: Path, runs: dict[str, PageRun]) -> dict[str, dict]:
+    import duckdb
+
+    from perfdash.db import Database
+
+    out = {}
+    for page, run in runs.items():
+        calls = [c for c in run.calls if c[0] == "query" or _importable(c[1])]
+        # cold: a freshly opened database (DuckDB's buffer pool empty) and no loaded SQL text
+        gc.collect()
+        for cached in (sql.load, sql.parameters):
+            cached.cache_clear()
+        db = Database(db_path)
+        t0 = time.perf_counter()
+        _ours(db, calls)
+        cold = (time.perf_counter() - t0) * 1000
+        ours = _samples(lambda: _ours(db, calls))
+        statements = _raw_statements(db, calls)
+        db.close()
+
+        raw_con = duckdb.connect(str(db_path))
+        cur = raw_con.cursor()
+
+        def raw():
+            for text, params in statements:
+                cur.execute(text, params).to_arrow_table()
+
+        raw()                                 # same footing as ours: warm
+        raw_times = _samples(raw)
+        cur.close()
+        raw_con.close()
+        p50, raw_p50 = _p(ours, 0.5), _p(raw_times, 0.5)
+        out[page] = {"p50_ms": p50, "p95_ms": _p(ours, 0.95), "cold_ms": cold, "raw_p50_ms": raw_p50,
+                     "ratio": p50 / raw_p50 if raw_p50 > 0 else float("inf")}
+        log(f"queries {page}: {len(calls)} calls, p50 {p50:.1f} ms, raw {raw_p50:.1f} ms, cold {cold:.1f} ms")
+    return out
+
+
+def _importable(qualified: str) -> bool:
+    try:
+        _resolve(qualified)
+        return True
+    except (ImportError, AttributeError):
+        log(f"cannot replay {qualified}: not importable outside its page")
+        return False
+
+
+def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> list[dict]:
+    """The slowest distinct data calls (ours vs raw, rows returned), for the table report."""
+    import duckdb
+
+    from perfdash.db import Database
+
+    seen: dict[tuple, tuple] = {}
+    for page, run in runs.items():
+        for kind, name, params in run.calls:
+            key = (kind, name, tuple(sorted(params.items())))
+            seen.setdefault(key, (page, kind, name, params))
+    db = Database(db_path)
+    raw_con = duckdb.connect(str(db_path))
+    cur = raw_con.cursor()
+    rows = []
+    for page, kind, name, params in seen.values():
+        if kind == "call" and not _importable(name):
+            continue
+        calls = [(kind, name, params)]
+        statements = _raw_statements(db, calls)
+        ours = _samples(lambda: _ours(db, calls))
+        raw = _samples(lambda: [cur.execute(t, p).to_arrow_table() for t, p in statements])
+        result = db.query(name, **params) if kind == "query" else _resolve(name)(db, **params)
+        n = len(result) if hasattr(result, "__len__") else 1
+        rows.append({"page": page, "call": name, "params": _short(params), "rows": n,
+                     "ours_ms": _p(ours, 0.5), "raw_ms": _p(raw, 0.5)})
+    cur.close()
+    raw_con.close()
+    db.close()
+    rows.sort(key=lambda r: -r["ours_ms"])
+    return rows[:top]
+
+
+def _short(params: dict) -> str:
+    shown = {k: v for k, v in params.items() if v is not None}
+    return ", ".join(f"{k}={v}" for k, v in shown.items())[:60]
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def _round(value: float) -> float:
+    return round(value, 3)
+
+
+def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, pages: dict, rss: float) -> dict:
+    rows_per_s = imported["rows"] / imported["seconds"]
+    raw_rows_per_s = imported["raw_rows"] / imported["raw_seconds"]
+    return {
+        "scale": {"units": scale.units, "years": scale.years, "unit_years": counts["unit_years"],
+                  "projects": counts["projects"]},
+        "import": {"rows_per_s": round(rows_per_s), "raw_rows_per_s": round(raw_rows_per_s),
+                   "ratio": _round(rows_per_s / raw_rows_per_s)},
+        "queries": {page: {k: _round(v) for k, v in q.items()} for page, q in queries.items()},
+        "pages": {page: {"warm_ms": _round(r.warm_ms), "cold_ms": _round(r.cold_ms)} for page, r in pages.items()},
+        "rss_mb": round(rss, 1),
+    }
+
+
+def print_table(result: dict, imported: dict, breakdown: list[dict], errors: dict[str, list[str]]) -> None:
+    s = result["scale"]
+    print(f"规模：{s['units']:,} 个单位 × {s['years']} 年 = {s['unit_years']:,} 个单位年度，项目 {s['projects']:,} 行")
+    i = result["import"]
+    sample = ""
+    if imported["sample_units"] != s["units"] or imported["sample_years"] != s["years"]:
+        sample = f"（抽样：{imported['sample_units']:,} 个单位 × {imported['sample_years']} 年；全量数据在 DuckDB 内生成，" \
+                 f"用时 {imported['generate_seconds']:.1f} s）"
+    print(f"\n导入{sample}：{imported['rows']:,} 行")
+    print(f"  perfdash 导入（解析+校验+比对+写入+比率表）  {i['rows_per_s']:>12,} 行/秒")
+    print(f"  DuckDB read_csv 直接建表                    {i['raw_rows_per_s']:>12,} 行/秒")
+    print(f"  比值                                        {i['ratio']:>12.2f}   （目标 ≥ 0.5）")
+    print("\n页面数据调用（毫秒；我们的层 vs 裸 DuckDB 执行相同 SQL）")
+    print(f"  {'页面':<28}{'p50':>9}{'p95':>9}{'冷':>9}{'裸p50':>9}{'比值':>7}")
+    for page, q in result["queries"].items():
+        print(f"  {page:<30}{q['p50_ms']:>9.1f}{q['p95_ms']:>9.1f}{q['cold_ms']:>9.1f}{q['raw_p50_ms']:>9.1f}{q['ratio']:>7.2f}")
+    print("\n页面服务端运行（AppTest，毫秒）")
+    print(f"  {'页面':<28}{'热':>9}{'冷':>9}")
+    for page, p in result["pages"].items():
+        flag = "  ⚠ 页面报错" if errors.get(page) else ""
+        print(f"  {page:<30}{p['warm_ms']:>9.0f}{p['cold_ms']:>9.0f}{flag}")
+    print("\n最慢的数据调用（毫秒）")
+    for b in breakdown:
+        print(f"  {b['ours_ms']:>8.1f} vs 裸 {b['raw_ms']:>7.1f}  {b['rows']:>9,} 行  {b['call']}({b['params']})  [{b['page']}]")
+    print(f"\n峰值内存（服务进程 RSS）：{result['rss_mb']:,.0f} MB；导入/生成子进程：{imported['rss_mb']:,.0f} MB")
+
+
+# -- entry ---------------------------------------------------------------------------------
+
+
+def main(args) -> int:
+    projects = args.projects if args.projects is not None else synth.DEFAULT_PROJECTS
+    if args.units < 1 or args.years < 1 or projects < 0:
+        print("错误：--units 和 --years 至少为 1，--projects 不能为负数", file=sys.stderr)
+        return 1
+    scale = synth.Scale(args.units, args.years, projects)
+    if str(PROJECT_ROOT) not in sys.path:       # ui/ and pages/ import as top-level packages
+        sys.path.insert(0, str(PROJECT_ROOT))
+    pages = discover_pages()
+    for page in pages:
+        if not (ENTRY.parent / page).is_file():
+            log(f"{page} is listed in dashboard.py but does not exist: the app will fail to start")
+    workdir = Path(tempfile.mkdtemp(prefix="perfdash-bench-"))
+    db_path = workdir / "bench.duckdb"
+    saved_env = os.environ.get("PERFDASH_DB")
+    try:
+        log(f"{scale.units:,} units × {scale.years} years, {scale.projects} projects per unit-year "
+            f"({'national: generated in DuckDB' if scale.national else 'province: CSV through the importer'})")
+        t0 = time.perf_counter()
+        imported = run_import_phase(scale, workdir, db_path)
+        log(f"data ready in {time.perf_counter() - t0:.1f} s (import {imported['seconds']:.1f} s for "
+            f"{imported['rows']:,} rows, raw read_csv {imported['raw_seconds']:.1f} s)")
+
+        os.environ["PERFDASH_DB"] = str(db_path)
+        counts = _counts(db_path)
+        runs = record_and_time_pages(pages)
+        queries = replay_queries(db_path, runs)
+        breakdown = call_breakdown(db_path, runs) if args.format == "table" else []
+        result = report(scale, counts, imported, queries, runs, rss_mb())
+        if args.format == "json":
+            json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print_table(result, imported, breakdown, {p: r.errors for p, r in runs.items()})
+        return 0
+    finally:
+        if saved_env is None:
+            os.environ.pop("PERFDASH_DB", None)
+        else:
+            os.environ["PERFDASH_DB"] = saved_env
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _counts(db_path: Path) -> dict:
+    from perfdash.db import Database
+
+    db = Database(db_path, read_only=True)
+    try:
+        row = db.query("bench/scale").iloc[0]
+        return {"unit_years": int(row["unit_years"]), "projects": int(row["projects"])}
+    finally:
+        db.close()
