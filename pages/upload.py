@@ -14,7 +14,7 @@ import streamlit as st
 
 from perfdash import backup, ingest, metrics, security, tabular
 from perfdash.config import PROJECT_ROOT
-from ui import data
+from ui import data, filters
 
 TEMPLATE_DIR = PROJECT_ROOT / "data" / "templates"
 TEMPLATES = [("预算执行数据", "预算执行数据模板"), ("一级指标得分", "一级指标得分模板"),
@@ -254,19 +254,21 @@ def _confirm(state: dict, access, password, previews) -> None:
     st.rerun()   # so the sidebar filters and every cached figure show the new data at once
 
 
-def _show_result(upload_key: str | None) -> None:
-    """The last import's result, shown until a different set of files is uploaded."""
+def _show_result(upload_key: str | None) -> bool:
+    """The last import's result, shown until a different set of files is uploaded.
+    True when the files now in the uploader are the ones just imported."""
     result = st.session_state.get(RESULT_KEY)
     if result is None:
-        return
+        return False
     if upload_key is not None and upload_key != result["key"]:
         st.session_state.pop(RESULT_KEY, None)
-        return
+        return False
     table = result["table"]
     batches = [str(b) for b in table["批次"].dropna()]
     st.success("导入完成" + (f"：批次 {'、'.join(batches)}。" if batches else "。")
                + "各页面已显示新数据；如有误，可在下方「导入历史」中回滚。", icon=":material/task_alt:")
     st.dataframe(table, hide_index=True, width="stretch", key="upload_result_table")
+    return upload_key == result["key"]
 
 
 def _upload(access, password) -> None:
@@ -284,7 +286,10 @@ def _upload(access, password) -> None:
         max_upload_size=max(int(max_mb * 2), int(max_mb) + 1),
     )
     uploaded = [(f.name, f.getvalue()) for f in files or []]
-    _show_result(_digest(uploaded) if uploaded else None)
+    key = _digest(uploaded) if uploaded else None
+    if _show_result(key) and key is not None:
+        st.caption("以上文件已经导入。要导入其他文件，请先移除上面的文件再选择新文件。")
+        return
     if not uploaded:
         st.session_state.pop(CHECK_KEY, None)
         return
@@ -392,6 +397,7 @@ def _rollback(history: pd.DataFrame) -> None:
 
 # -- the page ----------------------------------------------------------------------------
 
+filters.current()   # a deep link as the first request after a server start: run dashboard.py first
 st.title("数据导入")
 st.caption("上传每年的预算执行、一级指标得分和项目支出数据。所有文件都通过检查才会导入；导入前先预览变化，"
            "确认后才写入；每次导入都记入历史，可以回滚。")

@@ -143,7 +143,18 @@ def test_good_file_previews_and_imports_only_after_confirm(app, server, demo_db_
         assert batch["imported_by"] == "预算科 王五" and batch["file_name"] == "新数据.csv"
     finally:
         db.close()
-    # the same files again: nothing left to import
+    # the files stay in the uploader: no second preview or confirm for them
+    assert any("以上文件已经导入" in c.value for c in at.caption)
+    assert "upload_confirm" not in keys(at)
+
+
+def test_a_file_identical_to_the_database_needs_no_import(app, server, demo_db_path):
+    from perfdash.cli import SEED_DIR
+
+    seed = (SEED_DIR / "01_budget.csv").read_bytes()
+    at = upload(open_page(app), ("01_budget.csv", seed, "text/csv"))
+    summary = frame_with(at, "文件", "新增", "更新", "未变")
+    assert summary[["新增", "更新", "未变"]].iloc[0].tolist() == [0, 0, len(seed.decode("utf-8-sig").splitlines()) - 1]
     assert any("完全相同" in e.value for e in at.info)
     assert "upload_confirm" not in keys(at)
 
