@@ -242,7 +242,7 @@ def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
         takeaway = f"{scope.year}年所选范围内没有预警。"
     else:
         high = int((flags["severity"] == "high").sum())
-        labels = [pack_charts._flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])]
+        labels = [pack_charts.flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])]
         top = pd.Series(labels).value_counts()
         takeaway = (f"共 {len(flags)} 条预警，其中严重 {high} 条；"
                     f"最多的是“{top.index[0]}”（{int(top.iloc[0])} 条）。")
@@ -546,6 +546,8 @@ def _warning_table(slide, flags: pd.DataFrame, values: list[str]) -> None:
     for r, (flag, value) in enumerate(zip(flags.itertuples(), values), start=1):
         metric_id = flag.metric
         label = metrics.label(metric_id) if metric_id in metrics.METRICS else str(metric_id)
+        if flag.kind != "warning":
+            label += f"（{outliers.KIND_LABELS.get(flag.kind, flag.kind)}）"
         severity = str(flag.severity)
         cells = [str(flag.unit_name), label, value, outliers.SEVERITY_LABELS.get(severity, severity),
                  str(flag.reason)]

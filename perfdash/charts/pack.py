@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 
 from perfdash import metrics, style
 from perfdash.config import Config
+from perfdash.outliers import KIND_LABELS
 
 GRADE_ORDER = [*metrics.GRADES, "未评级"]
 SEVERITY_ORDER = ["high", "medium"]
-KIND_LABELS = {"warning": "预警", "statistical": "异常", "inflation": "自评虚高"}  # as perfdash.outliers
 
 # The size a meeting chart is laid out at; exported at scale 2 → 3000 × 1688 px (16:9).
 MEETING_WIDTH = 1500
@@ -100,7 +100,7 @@ def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     return fig
 
 
-def _flag_label(metric_id: str, kind: str) -> str:
+def flag_label(metric_id: str, kind: str) -> str:
     name = metrics.METRICS[metric_id].label if metric_id in metrics.METRICS else str(metric_id)
     if kind == "inflation":
         return f"自评虚高（{name}）"
@@ -112,7 +112,7 @@ def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Fig
     fig = style.new_figure(title=esc(title or "预警类型分布"), barmode="stack")
     if flags.empty:
         return _no_data(fig, "所选范围内没有预警")
-    frame = flags.assign(type_label=[_flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])])
+    frame = flags.assign(type_label=[flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])])
     totals = frame.groupby("type_label").size().sort_values(ascending=False)
     order = list(totals.index)
     for severity in SEVERITY_ORDER:
