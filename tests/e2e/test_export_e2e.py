@@ -11,14 +11,7 @@ from tests.e2e.helpers import SCREENSHOTS, open_page, screenshot_full, wait_idle
 YEAR = 2022
 
 
-def _warm(browser, url):
-    """Load the entry page once: on a fresh server Streamlit's first run still treats `pages/` as
-    an MPA-v1 folder, and a first request straight to a page would skip dashboard.py."""
-    open_page(browser, url, f"?year={YEAR}").context.close()
-
-
 def test_meeting_page_downloads_the_pack_as_a_zip(served_app, chromium_browser, tmp_path):
-    _warm(chromium_browser, served_app)
     page = open_page(chromium_browser, served_app, f"meeting_export?year={YEAR}",
                      viewport={"width": 1440, "height": 900})
     try:
@@ -51,7 +44,6 @@ def test_meeting_page_downloads_the_pack_as_a_zip(served_app, chromium_browser, 
 
 
 def test_presentation_mode_hides_the_chrome_and_can_be_left(served_app, chromium_browser):
-    _warm(chromium_browser, served_app)
     page = open_page(chromium_browser, served_app, f"?year={YEAR}&present=1",
                      viewport={"width": 1440, "height": 900})
     try:
