@@ -157,3 +157,51 @@ def test_query_frames_are_exactly_duckdbs_df(tmp_path):
         assert empty.empty and list(empty.columns)[:3] == ["unit_key", "unit_code", "unit_name"]
     finally:
         db.close()
+
+
+# -- ui.data's result cache ----------------------------------------------------------------
+
+
+def test_result_cache_hands_out_copies_the_caller_may_change():
+    from ui.data import _ResultCache
+
+    cache = _ResultCache(max_bytes=10 * 1024 * 1024, max_entries=10)
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return pd.DataFrame({"unit_name": ["甲", "乙"], "rate": [0.5, 0.9]})
+
+    first = cache.get(("k",), 1, compute)
+    first.loc[0, "rate"] = 99.0                 # in place, as a careless page might
+    first["extra"] = 1
+    first.sort_values("rate", inplace=True)
+    second = cache.get(("k",), 1, compute)
+    assert computed == [1]                      # a hit, not a recomputation
+    assert second["rate"].tolist() == [0.5, 0.9] and list(second.columns) == ["unit_name", "rate"]
+    cache.get(("k",), 2, compute)               # the data version moved: recomputed
+    assert computed == [1, 1]
+
+
+def test_result_cache_is_bounded_and_drops_the_least_recently_used():
+    from ui.data import _ResultCache
+
+    frame = pd.DataFrame({"x": range(10_000)})            # 80 kB
+    size = int(frame.memory_usage(index=True, deep=True).sum())
+    cache = _ResultCache(max_bytes=3 * size, max_entries=100)
+    calls = []
+
+    def compute(key):
+        def make():
+            calls.append(key)
+            return frame
+        return make
+
+    for key in ("a", "b", "c"):
+        cache.get((key,), 1, compute(key))
+    cache.get(("a",), 1, compute("a"))                    # a is now the most recent
+    cache.get(("d",), 1, compute("d"))                    # over budget: b goes
+    cache.get(("a",), 1, compute("a"))
+    cache.get(("b",), 1, compute("b"))
+    assert calls == ["a", "b", "c", "d", "b"]
+    assert cache._bytes <= 3 * size

@@ -1,7 +1,10 @@
 """One DuckDB connection per process, query results cached on plain arguments + data version."""
 from __future__ import annotations
 
+import copy
 import os
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +14,9 @@ from perfdash.db import Database, open_database
 # `perfdash bench` sets this to a list to record every data call a page makes, cached or not:
 # ("query", name, params) and ("call", "module.function", params). None (the default) = off.
 RECORDER: list | None = None
+
+# Memory for cached results, in MB (PERFDASH_CACHE_MB); least recently used results go first.
+CACHE_MB = int(os.environ.get("PERFDASH_CACHE_MB", "512"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,23 +33,101 @@ def data_version() -> int:
     return db().data_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(name: str, version: int, db_path: str, params: tuple) -> pd.DataFrame:
-    return db().query(name, **dict(params))
+class _ResultCache:
+    """Query and core-function results, least recently used first out, bounded in memory.
+
+    Results are kept as objects (no pickling): a hit hands out a shallow copy of a DataFrame —
+    pandas 3's copy-on-write means a page changing its copy never changes the cached one — and
+    a deep copy of anything else, so callers may modify what they get, as with st.cache_data.
+    st.cache_data pickles on store and unpickles on every hit, which for a 20,000-unit frame
+    costs more than DuckDB took to compute it.
+    """
+
+    def __init__(self, max_bytes: int, max_entries: int):
+        self.max_bytes, self.max_entries = max_bytes, max_entries
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._version = None
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: int, compute):
+        with self._lock:
+            if version != self._version:          # an import or rollback: every entry is stale
+                self._entries.clear()
+                self._bytes, self._version = 0, version
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return _private_copy(hit[0])
+        value = compute()
+        size = _size(value)
+        with self._lock:
+            if version == self._version and key not in self._entries and size <= self.max_bytes // 2:
+                self._entries[key] = (value, size)
+                self._bytes += size
+                while self._entries and (self._bytes > self.max_bytes or len(self._entries) > self.max_entries):
+                    _, (_, dropped) = self._entries.popitem(last=False)
+                    self._bytes -= dropped
+        return _private_copy(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+def _freeze(value):
+    """A hashable cache key for plain parameters (lists of unit keys, dicts, sets included)."""
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_freeze(v)) for v in value)))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__name__, repr(value))
+    return (type(value).__name__, value)      # 1, 1.0 and True are equal keys otherwise
+
+
+def _private_copy(value):
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_private_copy(v) for v in value)
+    if isinstance(value, list):
+        return [_private_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _private_copy(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _size(value) -> int:
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=True).sum())
+    if isinstance(value, pd.Series):
+        return int(value.memory_usage(index=True, deep=True))
+    if isinstance(value, (tuple, list)):
+        return sum(_size(v) for v in value) + 64
+    if isinstance(value, dict):
+        return sum(_size(v) for v in value.values()) + 64
+    return 1024
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> _ResultCache:
+    """One result cache per process (cleared with st.cache_resource.clear(), e.g. by tests)."""
+    return _ResultCache(CACHE_MB * 1024 * 1024, max_entries=512)
 
 
 def query(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql; cached until the next import or rollback bumps the data version."""
     if RECORDER is not None:
         RECORDER.append(("query", name, dict(params)))
-    return _cached_query(name, data_version(), str(db().path), tuple(sorted(params.items())))
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(module: str, function: str, version: int, db_path: str, params: tuple):
-    import importlib
-
-    return getattr(importlib.import_module(module), function)(db(), **dict(params))
+    database = db()
+    key = ("query", name, str(database.path), _freeze(params))
+    return _results().get(key, data_version(), lambda: database.query(name, **params))
 
 
 def call(func, **params):
@@ -51,11 +135,11 @@ def call(func, **params):
     cached like `query`: on plain arguments plus the data version."""
     if RECORDER is not None:
         RECORDER.append(("call", f"{func.__module__}.{func.__name__}", dict(params)))
-    return _cached_call(func.__module__, func.__name__, data_version(), str(db().path),
-                        tuple(sorted(params.items())))
+    database = db()
+    key = ("call", func.__module__, func.__name__, str(database.path), _freeze(params))
+    return _results().get(key, data_version(), lambda: func(database, **params))
 
 
 def clear_caches() -> None:
     """After an import the version changes anyway; this frees the stale entries at once."""
-    _cached_query.clear()
-    _cached_call.clear()
+    _results().clear()
