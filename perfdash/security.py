@@ -13,6 +13,7 @@ Rules
 from __future__ import annotations
 
 import hashlib
+import re
 import hmac
 import os
 import threading
@@ -214,3 +215,20 @@ def token_valid(token: str | None, password: str | None) -> bool:
     if not token or not password:
         return False
     return hmac.compare_digest(token.encode("ascii", "replace"), token_for(password).encode("ascii"))
+
+
+# -- data shown in Markdown ---------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
+
+
+def markdown_literal(text) -> str:
+    """Data text (a unit, project or region name) to put inside st.markdown / st.caption / alert
+    text so that it shows exactly as written: every Markdown, HTML, LaTeX ($) and Streamlit
+    directive character (`:material/…:`, `:red[…]`) is backslash-escaped, and icons and bare links
+    are broken up with an invisible word joiner. Prefer st.text or a table for data; use this
+    where a sentence must mix data with formatting."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    # Streamlit turns `:material/name:` into an icon and GFM turns bare URLs into links even
+    # when escaped; an invisible word joiner (U+2060) after each colon and in "www." stops both.
+    return escaped.replace(":", ":\u2060").replace("www\\.", "www\u2060\\.")

@@ -587,3 +587,14 @@ def test_backup_path_is_quoted_not_pasted(tmp_path):
     assert literal.startswith("'") and literal.endswith("'") and "it''s" in literal
     with pytest.raises(backup.BackupError):
         backup.sql_string_literal(Path("/tmp/a\nb"))
+
+
+def test_markdown_literal_escapes_every_markup_and_loses_no_character():
+    import re
+
+    for name in HOSTILE_NAMES + FORMULA_NAMES + [":material/warning: :red[红] http://x www.x.cn 1. a\n# b"]:
+        escaped = security.markdown_literal(name)
+        shown = re.sub(r"\\(.)", r"\1", escaped.replace("\u2060", ""))   # what Markdown displays
+        assert shown == name.replace("\n", " ")
+        assert not re.search(r"(?<!\\)[*_`<>\[\]$#|~]", escaped), escaped[:80]
+        assert ":material" not in escaped and "http://" not in escaped
