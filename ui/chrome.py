@@ -46,6 +46,7 @@ def open_profile(unit_key: str) -> None:
     from ui import filters
 
     st.session_state["profile_unit"] = unit_key
+    filters.reseed_from_url()
     st.switch_page(PROFILE_PAGE, query_params={**filters.url_params(), "unit": unit_key})
 
 

@@ -34,7 +34,11 @@ def _options() -> dict[str, list[str]]:
 
 
 def _seed_from_url(options: dict[str, list[str]]) -> None:
-    """On a session's first run, take the filters from the URL (a bookmarked or shared view)."""
+    """On a session's first run, take the filters from the URL (a bookmarked or shared view);
+    again after reseed_from_url() (st.switch_page does not carry the sidebar widgets' state,
+    so a page switched to in code takes the filters from the query parameters it was given)."""
+    if st.session_state.pop("_filters_reseed", False):
+        st.session_state["_filters_seeded"] = False
     if st.session_state.get("_filters_seeded"):
         return
     st.session_state["_filters_seeded"] = True
@@ -67,6 +71,12 @@ def sidebar_filters() -> Filters:
         level=None if level == ALL else level,
         sector=None if sector == ALL else sector,
     )
+
+
+def reseed_from_url() -> None:
+    """Call before st.switch_page(..., query_params=url_params()): the next run re-reads the
+    filters from those parameters."""
+    st.session_state["_filters_reseed"] = True
 
 
 def url_params() -> dict[str, str]:

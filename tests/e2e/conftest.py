@@ -6,40 +6,14 @@ database, and headless Debian Chromium. Reusable by every e2e test:
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
+from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
-from tests.e2e.helpers import ROOT, launch  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    log.flush()
-    raise RuntimeError(f"streamlit did not become healthy at {url}:\n" + open(log.name, encoding="utf-8").read()[-3000:])
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.e2e.helpers` from any cwd
+from tests.e2e.helpers import launch, serve  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -48,27 +22,8 @@ def served_app(demo_db_template, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("served")
     db = workdir / "demo.duckdb"
     shutil.copy(demo_db_template, db)
-    port = _free_port()
-    env = {**os.environ, "PERFDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
-    log = open(workdir / "streamlit.log", "w+", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with serve(db, workdir) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

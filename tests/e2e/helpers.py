@@ -1,12 +1,19 @@
 """Helpers for browser tests against the served app (headless Debian Chromium, no downloads).
 
     from tests.e2e.helpers import open_page, screenshot_full
-    page = open_page(browser, served_app, "trends")        # waits until Streamlit is idle
-    screenshot_full(page, SCREENSHOTS / "trends.png")       # the whole scrolled page
+    with serve(db_path, tmp_dir) as url:                     # streamlit run on a free port
+        page = open_page(browser, url, "trends")             # waits until Streamlit is idle
+        screenshot_full(page, SCREENSHOTS / "trends.png")   # the whole scrolled page
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +22,45 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}   # a bureau laptop
+
+
+@contextlib.contextmanager
+def serve(db: Path, workdir: Path):
+    """`streamlit run dashboard.py` on a free port against `db` (the TOOLCHAIN flags); yields the
+    base URL once /_stcore/health answers ok, and stops the server afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PERFDASH_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    log_path = workdir / f"streamlit-{port}.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError(f"streamlit did not start at {url}:\n" + log_path.read_text()[-3000:])
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def launch(playwright):

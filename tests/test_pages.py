@@ -1,0 +1,386 @@
+"""The dashboard pages under Streamlit's AppTest, checked against the SQL results on the demo
+data (seed reports + generated demo set): KPI values, chart series, tables, URL filters,
+click-to-profile and empty states."""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import numpy as np
+
+import pandas as pd
+import pytest
+
+from perfdash import metrics, outliers
+
+PAGES = {
+    "overview": "pages/overview.py",
+    "trends": "pages/trends.py",
+    "unit_profile": "pages/unit_profile.py",
+    "ranking": "pages/ranking.py",
+    "projects": "pages/projects.py",
+    "definitions": "pages/definitions.py",
+}
+TITLES = {"overview": "总览", "trends": "趋势", "unit_profile": "单位画像", "ranking": "排名对比",
+          "projects": "项目执行", "definitions": "口径说明"}
+ALL = dict(region=None, level=None, sector=None)
+ZHENGZHOU = "name:郑州市政务服务办公室"
+
+
+def open_page(app, page: str, **params):
+    at = app(query_params={k: str(v) for k, v in params.items()})
+    at.run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def metric_deltas(at) -> dict[str, str]:
+    return {m.label: m.proto.delta for m in at.metric}
+
+
+def _decode(node):
+    """Plotly ships numeric arrays as base64 typed arrays ({"dtype", "bdata", "shape"}): back to lists."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                values = values.reshape([int(s) for s in str(node["shape"]).split(",")])
+            return values.tolist()
+        return {k: _decode(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decode(v) for v in node]
+    return node
+
+
+def figures(at) -> list[dict]:
+    return [_decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def figure_titled(at, text: str) -> dict:
+    found = [f for f in figures(at) if text in f["layout"].get("title", {}).get("text", "")]
+    assert found, f"no chart titled …{text}… among {[f['layout'].get('title', {}).get('text') for f in figures(at)]}"
+    return found[0]
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [a.value for a in (*at.info, *at.warning, *at.error, *at.success)]
+    parts += [h.value for h in (*at.title, *at.header, *at.subheader)]
+    return "\n".join(parts)
+
+
+# -- overview ------------------------------------------------------------------------------
+
+
+def test_overview_kpis_equal_the_weighted_sql(app, demo_db):
+    totals = demo_db.query("rates/weighted_by_group", group_by="all", year_from=2021, year_to=2022, **ALL)
+    now, prev = totals[totals["year"] == 2022].iloc[0], totals[totals["year"] == 2021].iloc[0]
+    flags = outliers.flags_for_year(demo_db, 2022, **ALL)
+    flags_prev = outliers.flags_for_year(demo_db, 2021, **ALL)
+    warned = flags.loc[flags["kind"] == "warning", "unit_key"].nunique()
+    warned_prev = flags_prev.loc[flags_prev["kind"] == "warning", "unit_key"].nunique()
+
+    at = open_page(app, "overview", year=2022)
+    values, deltas = metric_values(at), metric_deltas(at)
+    assert values["单位数"] == f"{int(now['unit_count']):,}"
+    assert values["调整后预算数（万元）"] == metrics.fmt_amount(now["budget"])
+    assert values["实际支出数（万元）"] == metrics.fmt_amount(now["actual_spend"])
+    assert values["预算执行率（加权）"] == metrics.fmt_rate(now["execution_rate"])
+    assert deltas["预算执行率（加权）"] == metrics.fmt_pp(now["execution_rate"] - prev["execution_rate"])
+    assert values["结转结余率（加权）"] == metrics.fmt_rate(now["carryover_rate"])
+    assert deltas["结转结余率（加权）"] == metrics.fmt_pp(now["carryover_rate"] - prev["carryover_rate"])
+    assert values["预算调整率（加权）"] == metrics.fmt_rate(now["adjustment_rate"])
+    assert values["平均自评得分"] == metrics.fmt_score(now["avg_self_score"])
+    assert values["有预警的单位数"] == f"{warned:,}"
+    assert deltas["有预警的单位数"] == f"{warned - warned_prev:+,d}"
+    # The weighted rate is Σ spend / Σ budget, not a mean of the units' rates.
+    units = demo_db.query("rates/unit_rates", year=2022, **ALL)
+    assert now["execution_rate"] != pytest.approx(units["execution_rate"].mean(), abs=1e-6)
+
+
+def test_overview_histogram_and_grades_are_the_sql_rows(app, demo_db):
+    bins = demo_db.query("pages/rate_histogram", year=2022, metric="execution_rate",
+                         bin_width=0.05, lo=0.40, hi=1.20, **ALL)
+    grades = demo_db.query("pages/grade_mix", year=2022, **ALL)
+    units = demo_db.query("rates/unit_rates", year=2022, **ALL)
+
+    at = open_page(app, "overview", year=2022)
+    hist = figure_titled(at, "预算执行率分布")["data"][0]
+    assert hist["y"] == bins["unit_count"].tolist()
+    assert sum(hist["y"]) == units["execution_rate"].notna().sum()
+    mix = figure_titled(at, "评价等级分布")["data"][0]
+    assert mix["x"] == grades["grade"].tolist()
+    assert mix["y"] == grades["unit_count"].tolist()
+    assert mix["x"][:3] == ["优", "良", "中"]
+
+
+def test_overview_lowest_and_highest_units_come_from_the_rates(app, demo_db):
+    units = demo_db.query("rates/unit_rates", year=2022, **ALL).dropna(subset=["execution_rate"])
+    ranked = units.sort_values("execution_rate")
+    expected = ranked.head(10)["unit_name"].tolist() + ranked.tail(10)["unit_name"].tolist()
+
+    at = open_page(app, "overview", year=2022)
+    bars = figure_titled(at, "预算执行率最低和最高")["data"][0]
+    assert bars["y"] == expected
+    assert [c[0] for c in bars["customdata"]] == ranked.head(10)["unit_key"].tolist() + ranked.tail(10)["unit_key"].tolist()
+    # The attention list names the worst-flagged unit in plain words.
+    flags = outliers.flags_for_year(demo_db, 2022, **ALL)
+    first_high = flags[flags["severity"] == "high"].iloc[0]
+    assert first_high["unit_name"] in texts(at) and first_high["reason"] in texts(at)
+
+
+def test_url_parameters_select_the_filters(app, demo_db):
+    totals = demo_db.query("rates/weighted_by_group", group_by="all", year_from=2022, year_to=2022,
+                           region=None, level="市级", sector=None)
+    at = open_page(app, "overview", year=2022, level="市级")
+    assert at.selectbox(key="f_year").value == "2022"
+    assert at.selectbox(key="f_level").value == "市级"
+    assert metric_values(at)["单位数"] == f"{int(totals['unit_count'].iloc[0]):,}"
+    assert metric_values(at)["预算执行率（加权）"] == metrics.fmt_rate(totals["execution_rate"].iloc[0])
+    assert "市级" in at.caption[0].value
+
+
+def test_filters_survive_a_page_switch(app):
+    at = open_page(app, "overview", year=2021, level="县级")
+    at.switch_page(PAGES["ranking"]).run()
+    assert not at.exception
+    chosen = at.session_state["filters"]
+    assert (chosen.year, chosen.region, chosen.level, chosen.sector) == (2021, None, "县级", None)
+    assert at.query_params["year"] == "2021" and at.query_params["level"] == "县级"
+    assert at.caption[0].value.startswith("2021 年 · 县级")
+
+
+# -- trends --------------------------------------------------------------------------------
+
+
+def test_trend_lines_and_band_equal_the_sql(app, demo_db):
+    weighted = demo_db.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None,
+                             region="河南省洛阳市", level=None, sector=None)
+    spread = demo_db.query("pages/rate_spread_by_year", metric="execution_rate",
+                           region="河南省洛阳市", level=None, sector=None)
+    at = open_page(app, "trends", year=2022, region="河南省洛阳市")
+    fig = figure_titled(at, "预算执行率走势")
+    by_name = {t["name"]: t for t in fig["data"]}
+    line = by_name["河南省洛阳市（加权）"]
+    assert line["x"] == weighted["year"].tolist()
+    assert line["y"] == pytest.approx(weighted["execution_rate"].tolist())
+    assert by_name["p25"]["y"] == pytest.approx(spread["p25"].tolist())
+    assert by_name["单位四分位区间（25%–75%）"]["y"] == pytest.approx(spread["p75"].tolist())
+    assert all(a <= b for a, b in zip(spread["p25"], spread["p75"]))
+
+
+def test_trend_overlays_chosen_units_and_other_metrics(app, demo_db):
+    keys = ["code:410205", ZHENGZHOU]
+    series = demo_db.query("pages/unit_series", unit_keys=keys)
+    at = open_page(app, "trends", year=2022)
+    at.selectbox(key="tr_metric").set_value("carryover_rate")
+    at.multiselect(key="tr_units").set_value(keys).run()
+    assert not at.exception
+    fig = figure_titled(at, "结转结余率走势")
+    lines = {t["name"]: t for t in fig["data"] if t.get("customdata")}
+    for key in keys:
+        rows = series[series["unit_key"] == key]
+        trace = lines[rows["unit_name"].iloc[-1]]
+        assert trace["x"] == rows["year"].tolist()
+        got = [None if y is None or (isinstance(y, float) and np.isnan(y)) else round(y, 9) for y in trace["y"]]
+        assert got == [None if pd.isna(v) else round(v, 9) for v in rows["carryover_rate"]]
+        assert trace["customdata"][0] == [key]
+
+
+def test_heatmap_is_bounded_and_worst_first(app, demo_db):
+    grid = demo_db.query("pages/heatmap_units", metric="execution_rate", ascending=True, limit=60, **ALL)
+    at = open_page(app, "trends", year=2022)
+    heat = [t for t in figure_titled(at, "预算执行率（全部单位）")["data"] if t["type"] == "heatmap"][0]
+    assert len(heat["y"]) == grid["unit_key"].nunique() <= 60
+    worst = grid[grid["worst_rank"] == 1].iloc[0]
+    assert heat["y"][0] == worst["unit_name"]
+    total = int(grid["unit_total"].iloc[0])
+    assert total > 60 and f"共 {total:,} 个单位，只显示最近一年预算执行率最低的 60 个" in texts(at)
+
+
+# -- unit profile ------------------------------------------------------------------------------
+
+
+def test_profile_shows_the_zhengzhou_report_figure(app):
+    at = open_page(app, "unit_profile", year=2022, unit=ZHENGZHOU)
+    assert at.header[0].value == "郑州市政务服务办公室"
+    values = metric_values(at)
+    assert values["预算执行率"] == "87.56%"            # 2699.18 / 3082.64, as in the report
+    assert values["预算数（万元）"] == "3,082.64"
+    assert values["实际支出数（万元）"] == "2,699.18"
+    assert values["自评得分"] == "99.68" and values["评价等级"] == "优"
+    table = at.dataframe[0].value
+    assert table.loc["预算执行率", "2022 年"] == "87.56%"
+    assert table.loc["年初预算数（万元）", "2022 年"] == "2,538.07"
+    scores = figure_titled(at, "一级指标得分")
+    got = {t["name"]: t for t in scores["data"]}
+    assert got["得分"]["x"] == [9.73, 29.95, 25.0, 35.0]
+    assert got["分值"]["x"] == [10.0, 30.0, 25.0, 35.0]
+
+
+def test_profile_chart_and_percentiles_equal_the_sql(app, demo_db):
+    key = "code:410205"
+    years = demo_db.query("pages/unit_years", unit_key=key)
+    peers = demo_db.query("pages/peer_percentiles", unit_key=key, year=2022)
+    at = open_page(app, "unit_profile", year=2022, unit=key)
+    fig = figure_titled(at, "历年预算、支出与执行率")
+    by_name = {t["name"]: t for t in fig["data"]}
+    assert by_name["预算数（万元）"]["y"] == pytest.approx(years["budget"].tolist())
+    assert by_name["实际支出数（万元）"]["y"] == pytest.approx(years["actual_spend"].tolist())
+    assert by_name["预算执行率"]["y"] == pytest.approx(years["execution_rate"].tolist())
+    standing = figure_titled(at, "单位中的位置")["data"][0]
+    assert standing["x"] == pytest.approx(peers["percentile"].tolist())
+    assert standing["y"][0] == metrics.label(peers["metric"].iloc[0])
+
+
+def test_clicking_a_unit_opens_its_profile_with_its_flags(app, demo_db):
+    """A click elsewhere stores the unit in session_state["profile_unit"] and switches page."""
+    flags = outliers.flags_for_year(demo_db, 2022, **ALL)
+    planted = flags[(flags["unit_name"] == "开封市民政局") & (flags["metric"] == "execution_rate")].iloc[0]
+    at = open_page(app, "overview", year=2022)
+    at.session_state["profile_unit"] = planted["unit_key"]
+    at.switch_page(PAGES["unit_profile"]).run()
+    assert not at.exception
+    assert at.header[0].value == "开封市民政局"
+    assert at.selectbox(key="profile_pick").value == planted["unit_key"]
+    assert any(planted["reason"] in e.value for e in (*at.error, *at.warning))
+    assert at.query_params["unit"] == planted["unit_key"]
+
+
+def test_profile_of_an_unknown_unit_says_so(app):
+    at = open_page(app, "unit_profile", year=2022, unit="name:不存在的单位")
+    assert "链接中的单位在数据库中不存在" in texts(at)
+    assert at.header  # falls back to a unit that exists
+
+
+# -- ranking ------------------------------------------------------------------------------------
+
+
+def test_ranking_table_and_scatter_equal_the_sql(app, demo_db):
+    units = demo_db.query("rates/unit_rates", year=2023, **ALL)
+    ranked = units.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name"], ascending=[False, True])
+    at = open_page(app, "ranking", year=2023)
+    table = at.dataframe[0].value
+    assert table["单位名称"].tolist() == ranked["unit_name"].tolist()
+    assert table["预算执行率"].tolist() == pytest.approx((ranked["execution_rate"] * 100).tolist())
+    assert table["名次"].iloc[0] == 1
+    scatter = figure_titled(at, "预算执行率与自评得分")
+    points = {c[0]: (x, y) for t in scatter["data"] if t.get("customdata")
+              for c, x, y in zip(t["customdata"], t["x"], t["y"])}
+    both = units.dropna(subset=["execution_rate", "self_score"])
+    assert len(points) == len(both)
+    row = both.iloc[0]
+    assert points[row["unit_key"]] == (pytest.approx(row["self_score"]), pytest.approx(row["execution_rate"]))
+
+
+def test_ranking_by_another_metric_ascending(app, demo_db):
+    units = demo_db.query("rates/unit_rates", year=2023, **ALL).dropna(subset=["carryover_rate"])
+    lowest = units.sort_values(["carryover_rate", "unit_name"]).iloc[0]
+    at = open_page(app, "ranking", year=2023)
+    at.selectbox(key="rk_metric").set_value("carryover_rate")
+    at.radio(key="rk_order").set_value("从低到高").run()
+    table = at.dataframe[0].value
+    assert table.columns[2] == "结转结余率"
+    assert table["单位名称"].iloc[0] == lowest["unit_name"]
+    assert table["名次"].iloc[0] == len(units)
+
+
+def test_side_by_side_comparison(app, demo_db):
+    units = demo_db.query("rates/unit_rates", year=2023, **ALL)
+    picked = units.sort_values("budget").tail(3)
+    at = open_page(app, "ranking", year=2023)
+    at.multiselect(key="rk_compare").set_value(picked["unit_key"].tolist()).run()
+    assert not at.exception
+    side = at.dataframe[1].value
+    assert list(side.columns) == picked["unit_name"].tolist()
+    assert side.loc["预算执行率"].tolist() == [metrics.fmt_rate(v) for v in picked["execution_rate"]]
+    bars = figure_titled(at, "单位对比")["data"]
+    assert [b["name"] for b in bars] == picked["unit_name"].tolist()
+    assert bars[0]["y"][0] == pytest.approx(picked["execution_rate"].iloc[0])
+
+
+# -- projects -----------------------------------------------------------------------------------
+
+
+def test_project_counts_and_worst_projects_equal_the_sql(app, demo_db):
+    projects = demo_db.query("rates/project_rates", year=2022, **ALL)
+    funded = projects[projects["budget"] > 0]
+    zero = int((funded["project_execution_rate"] <= 0).sum())
+    low = int(((funded["project_execution_rate"] > 0) & (funded["project_execution_rate"] < 0.5)).sum())
+    at = open_page(app, "projects", year=2022)
+    values = metric_values(at)
+    assert values["项目数"] == f"{len(projects):,}"
+    assert values["零支出项目"] == f"{zero:,}"
+    assert values["低执行项目"] == f"{low:,}"
+    assert values["加权执行率"] == metrics.fmt_rate(projects["actual_spend"].sum() / projects["budget"].sum())
+    worst = at.dataframe[0].value
+    expected = funded.sort_values(["project_execution_rate", "budget"], ascending=[True, False]).head(len(worst))
+    assert worst["项目名称"].tolist()[:zero] == expected["project_name"].tolist()[:zero]
+    assert (worst["提示"].iloc[:zero] == "零支出").all()
+    counts = figure_titled(at, "各类别项目执行情况")["data"]
+    assert sum(counts[0]["x"]) == zero and sum(counts[1]["x"]) == low
+
+
+def test_projects_empty_year_says_how_to_import(app):
+    at = open_page(app, "projects", year=2022, region="河南省郑州市")
+    assert "暂无项目支出数据" in texts(at) and "数据导入" in texts(at)
+
+
+# -- definitions --------------------------------------------------------------------------------
+
+
+def test_definitions_show_the_configured_formulas_thresholds_and_sources(app, demo_db):
+    config = demo_db.config
+    last = demo_db.query("filters/last_import")["imported_at"].iloc[0]
+    at = open_page(app, "definitions", year=2022)
+    rates = at.table[0].value
+    assert rates.loc["预算执行率", "公式"] == metrics.METRICS["execution_rate"].formula_for(config)
+    assert rates.loc["预算执行率", "预警线"] == "低于 60% 为严重；高于 100% 为严重；低于 90% 为关注"
+    assert rates.loc["项目预算执行率", "预警线"] == "不高于 0% 为严重；低于 50% 为关注"
+    grades = at.table[1].value
+    assert grades.loc["优", "自评得分"] == "90 分及以上"
+    body = texts(at)
+    assert "79.34%" in body and "76.96%" in body
+    assert f"{pd.Timestamp(last):%Y-%m-%d %H:%M}" in body
+    assert "rates/weighted_by_group.sql" in body
+
+
+# -- empty states and timings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["overview", "ranking", "projects"])
+def test_a_year_without_data_in_scope_says_what_to_do(app, page):
+    """郑州 has figures for 2022 only: 2018 in that region is empty, and the page says how to fill it."""
+    at = open_page(app, page, year=2018, region="河南省郑州市")
+    body = texts(at)
+    assert "2018 年（河南省郑州市）暂无" in body and "「数据导入」页上传" in body
+    assert not at.get("plotly_chart")
+
+
+def test_profile_for_a_year_the_unit_lacks_shows_its_latest(app):
+    at = open_page(app, "unit_profile", year=2018, unit=ZHENGZHOU)
+    assert "该单位没有 2018 年的数据，以下显示其最近一年（2022 年）" in texts(at)
+    assert metric_values(at)["预算执行率"] == "87.56%"
+
+
+def test_every_page_warm_render_time(app):
+    """Each page rendered twice on the demo data; the second (warm, cached) run is printed."""
+    at = app(query_params={"year": "2022"})
+    at.run()
+    report = []
+    for name, path in PAGES.items():
+        at.switch_page(path).run()
+        started = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - started
+        assert not at.exception, (name, [e.value for e in at.exception])
+        assert at.title[0].value == TITLES[name]
+        report.append(f"{name}: {warm * 1000:.0f} ms")
+    print("\nwarm server-side render (AppTest, demo data): " + ", ".join(report))
