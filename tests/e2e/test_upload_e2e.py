@@ -74,3 +74,42 @@ def test_gbk_csv_uploaded_in_the_browser_previews_then_imports(demo_db_template,
         assert round(float(zz["execution_rate"]) * 100, 2) == 90.83     # 2800 / 3082.64
     finally:
         db.close()
+
+
+def test_outliers_page_downloads_hold_no_live_formula(demo_db_template, chromium_browser, tmp_path):
+    """Units named like formulas, with warnings, downloaded from 异常预警 as CSV and Excel."""
+    import csv
+    import io
+    from urllib.parse import quote
+
+    import openpyxl
+
+    from tests.test_safety import FORMULA_NAMES, _import_formula_units, assert_no_live_formula
+
+    db_path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, db_path)
+    db = open_database(db_path)
+    try:
+        _import_formula_units(db)          # 2024, region 注入测试市, execution 30 % → warnings
+    finally:
+        db.close()
+    with serve(db_path, tmp_path) as url:
+        page = open_page(chromium_browser, url, "outliers?year=2024&region=" + quote("注入测试市"))
+        downloads = {}
+        for label in ("下载 CSV", "下载 Excel"):
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=label).click()
+            downloads[label] = (info.value.suggested_filename, open(info.value.path(), "rb").read())
+        page.context.close()
+    name, payload = downloads["下载 CSV"]
+    cells = [c for row in csv.reader(io.StringIO(payload.decode("utf-8-sig"))) for c in row]
+    print(f"\n{name}: {len(cells)} cells")
+    assert_no_live_formula(cells)
+    assert {"'" + n for n in FORMULA_NAMES} <= set(cells)
+    name, payload = downloads["下载 Excel"]
+    sheet = openpyxl.load_workbook(io.BytesIO(payload)).active
+    values = [c for row in sheet.iter_rows() for c in row]
+    print(f"{name}: {len(values)} cells")
+    assert not any(c.data_type == "f" for c in values)
+    assert_no_live_formula([c.value for c in values if isinstance(c.value, str)])
+    assert {"'" + n for n in FORMULA_NAMES} <= {c.value for c in values}
