@@ -174,11 +174,13 @@ def _execution_by_unit(db, scope: Scope, name: str):
     config = db.config
     frame = db.query("rates/unit_rates", year=scope.year, **scope.params())
     escaped = frame.assign(unit_name=frame["unit_name"].map(pack_charts.esc))
-    fig = unit_charts.rate_by_unit(escaped, "execution_rate", config, title=f"{scope.year}年{name}", limit=UNIT_BARS)
     rated = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name"])
     if rated.empty:
+        fig = pack_charts.no_data(f"{scope.year}年{name}", "所选范围内没有可计算预算执行率的单位")
         takeaway = "所选范围内没有可计算预算执行率的单位。"
     else:
+        fig = unit_charts.rate_by_unit(escaped, "execution_rate", config, title=f"{scope.year}年{name}",
+                                       limit=UNIT_BARS)
         lowest = rated.head(TAKEAWAY_UNITS)
         threshold = config.thresholds.get("execution_rate")
         target = threshold.medium_below if threshold else None
@@ -205,7 +207,7 @@ def _trend(db, scope: Scope, name: str):
     else:
         takeaway = (f"{scope.year}年加权预算执行率 {metrics.fmt_rate(now.iloc[0])}，"
                     f"较上年 {metrics.fmt_pp(now.iloc[0] - before.iloc[0])}。")
-    basis = f"口径：加权预算执行率 = {_weighted_formula('execution_rate', config)}（按预算加权，非各单位比率的平均）"
+    basis = f"口径：加权预算执行率 = {_weighted_formula('execution_rate', config)}"
     return fig, takeaway, basis
 
 
@@ -213,7 +215,9 @@ def _grade_mix(db, scope: Scope, name: str):
     config = db.config
     frame = db.query("export/grade_mix", year_from=scope.year - GRADE_YEARS + 1, year_to=scope.year,
                      **scope.params())
-    fig = pack_charts.grade_mix(frame, title=f"{scope.year}年及此前各年{name}")
+    first = int(frame["year"].min()) if len(frame) else scope.year
+    span = f"{first}–{scope.year}年" if first < scope.year else f"{scope.year}年"
+    fig = pack_charts.grade_mix(frame, title=f"{span}{name}")
     now = frame[frame["year"] == scope.year]
     if now.empty:
         takeaway = f"{scope.year}年所选范围内没有评价等级数据。"
@@ -232,7 +236,7 @@ def _grade_mix(db, scope: Scope, name: str):
             bands.append(f"{grade} {floor:g}–<{floors[i - 1][1]:g}")
         else:
             bands.append(f"{grade} < {floors[i - 1][1]:g}")
-    basis = "口径：评价等级取各单位自评报告所填等级" + (f"；分档 {'，'.join(bands)}（财预〔2020〕10号）" if bands else "")
+    basis = "口径：各单位自评所填等级" + (f"；{'，'.join(bands)}（财预〔2020〕10号）" if bands else "")
     return fig, takeaway, basis
 
 
@@ -249,11 +253,10 @@ def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
     threshold = db.config.thresholds.get("execution_rate")
     example = ""
     if threshold and threshold.medium_below is not None and threshold.high_below is not None:
-        example = (f"，如预算执行率低于 {_pct(threshold.medium_below)} 为关注、"
-                   f"低于 {_pct(threshold.high_below)}"
-                   + (f" 或高于 {_pct(threshold.high_above)}" if threshold.high_above is not None else "")
-                   + " 为严重")
-    basis = f"口径：预警按 perfdash.toml 中的阈值判定{example}；异常 = 明显偏离同年度同层级单位"
+        high = f"< {_pct(threshold.high_below)}" + (
+            f" 或 > {_pct(threshold.high_above)}" if threshold.high_above is not None else "")
+        example = f"（如执行率 < {_pct(threshold.medium_below)} 关注，{high} 严重）"
+    basis = f"口径：预警按 perfdash.toml 阈值{example}；异常 = 明显偏离同级单位或上年"
     return fig, takeaway, basis
 
 

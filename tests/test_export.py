@@ -499,3 +499,26 @@ def test_every_chart_in_the_app_downloads_with_a_chinese_year_bearing_name(app):
                 problems.append(f"{page}: {filename!r} (scale {options.get('scale')})")
     assert seen >= 10
     assert not problems, "charts whose PNG download is not named with the year in Chinese:\n" + "\n".join(problems)
+
+
+def test_charts_without_data_say_so(tmp_path):
+    """Only the 甘州 report (2023: budget but no spending, no scores, no projects): every chart
+    still comes out, titled, with a sentence saying what is missing instead of empty axes."""
+    from perfdash import export, ingest
+    from perfdash.db import open_database
+
+    db = open_database(tmp_path / "seed.duckdb")
+    try:
+        ingest.import_files(db, ingest.read_files([ROOT / "data" / "seed" / "02_budget_ganzhou_yuan.csv"]),
+                            imported_by="test")
+        pack = export.build_pack(db, year=2023)
+    finally:
+        db.close()
+    by_id = {c.id: c for c in pack.charts}
+    assert pack.unit_count == 1
+    assert by_id["execution_by_unit"].takeaway == "所选范围内没有可计算预算执行率的单位。"
+    assert any("没有可计算预算执行率" in a.text for a in by_id["execution_by_unit"].figure.layout.annotations)
+    assert by_id["lowest_projects"].takeaway == "2023年所选范围内没有项目数据。"
+    assert by_id["score_by_dimension"].takeaway == "2023年所选范围内没有一级指标得分数据。"
+    assert by_id["grade_mix"].takeaway == "2023年 1 个单位中 优 1 个，“优”占 100.00%。"
+    assert "没有可计算的预算执行率" in by_id["trend"].takeaway

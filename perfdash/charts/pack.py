@@ -31,6 +31,11 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=False)
 
 
+def no_data(title: str, message: str) -> go.Figure:
+    """An empty chart that says why it is empty (plain-text title and message)."""
+    return _no_data(style.new_figure(title=esc(title), showlegend=False), message)
+
+
 def _no_data(fig: go.Figure, message: str) -> go.Figure:
     fig.add_annotation(text=esc(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font=dict(size=22, color=style.MUTED))
@@ -95,9 +100,15 @@ def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     for year, label in zip(years, labels):
         fig.add_annotation(x=label, y=int(totals[year]), text=f"共 {int(totals[year])} 个", showarrow=False,
                            yanchor="bottom", yshift=4, font=dict(color=style.TEXT))
-    fig.update_layout(xaxis=dict(title=None, type="category"), yaxis=dict(title="单位数", tickformat=",d"),
+    fig.update_layout(xaxis=dict(title=None, type="category"),
+                      yaxis=dict(title="单位数", tickformat=",d", dtick=_count_dtick(int(totals.max()))),
                       bargap=0.35, legend=dict(traceorder="normal"), uniformtext=dict(minsize=11, mode="hide"))
     return fig
+
+
+def _count_dtick(largest: int):
+    """Whole-number ticks for counts: a tick per unit up to 10, else Plotly's own choice."""
+    return 1 if largest <= 10 else None
 
 
 def flag_label(metric_id: str, kind: str) -> str:
@@ -127,7 +138,7 @@ def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Fig
         ))
     fig.update_layout(
         yaxis=dict(autorange="reversed", title=None, type="category"),
-        xaxis=dict(title="条数", tickformat=",d", rangemode="tozero"),
+        xaxis=dict(title="条数", tickformat=",d", rangemode="tozero", dtick=_count_dtick(int(totals.max()))),
         bargap=0.3, legend=dict(traceorder="normal"),
     )
     return fig
