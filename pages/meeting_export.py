@@ -1,18 +1,12 @@
 """会议导出: the meeting pack — chart PNGs (3000 × 1688), a 16:9 PPTX and the warning list — as
 one ZIP, for the year and scope chosen in the sidebar. The same as `python -m perfdash export`."""
-import re
 import time
 
 import streamlit as st
 
 from perfdash import export
+from perfdash.security import markdown_literal as literal
 from ui import chrome, data, filters
-
-
-def literal(text: str) -> str:
-    """Data text (unit and project names) shown as written, not read as Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
-
 
 f = filters.current()
 st.title("会议导出")
