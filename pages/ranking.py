@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import metrics, tabular
 from perfdash.charts import ranking as ranking_charts
 from ui import chrome, data, filters
 
-# Rows shown in the ranking table; larger sets show this many from the chosen end.
-MAX_ROWS = 1000
+# Rows shown in the ranking table (colouring 1,000 rows costs over half a second); larger sets
+# show this many from the chosen end and offer the full ranking as a download.
+MAX_ROWS = 300
 RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
 
 f = filters.current()
@@ -81,26 +82,49 @@ styled = table.style.apply(_colour, subset=["单位名称"])
 for m in metrics.UNIT_RATE_IDS:
     t = config.thresholds.get(m)
     if t is not None:
-        styled = styled.apply(lambda col, t=t: [fills.get(t.severity(v) if pd.notna(v) else None, "") for v in col],
-                              subset=[metrics.label(m)])
+        # The table holds percent units (98.75); thresholds are fractions (0.9875).
+        styled = styled.apply(lambda col, t=t: [fills.get(t.severity(v / 100) if pd.notna(v) else None, "")
+                                                for v in col], subset=[metrics.label(m)])
 chrome.unit_table(styled, shown["unit_key"], key="rk_table", hide_index=True, width="stretch",
                   height=min(560, 35 * (len(table) + 1) + 3), column_config=column_config)
 notes = ["点击表头排序；选中一行打开该单位画像。红底为严重预警，橙底为关注。"]
 if len(ranked) > MAX_ROWS:
-    notes.append(f"共 {len(ranked):,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个。")
+    notes.append(f"共 {len(ranked):,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个，完整排名可下载。")
 if missing:
     notes.append(f"{missing:,} 个单位没有{metric.label}（相关字段未填报），未参与排名。")
 st.caption(" ".join(notes))
+
+
+def _full_ranking() -> bytes:
+    """The whole ranking as CSV (built only when the button is clicked)."""
+    out = pd.DataFrame({
+        "名次": ranked["rank"], "单位编码": ranked["unit_code"], "单位名称": ranked["unit_name"],
+        "地区": ranked["region"], "层级": ranked["level"], "行业": ranked["sector"],
+        "预算数（万元）": ranked["budget"].round(2), "实际支出数（万元）": ranked["actual_spend"].round(2),
+        **{f"{metrics.label(m)}（%）": (ranked[m] * 100).round(2) for m in metrics.UNIT_RATE_IDS},
+        "自评得分": ranked["self_score"], "评价等级": ranked["grade"],
+    })
+    return tabular.to_csv_bytes(out)
+
+
+st.download_button(f"下载完整排名（{len(ranked):,} 个单位，CSV）", data=_full_ranking,
+                   file_name=chrome.safe_filename(f"{f.year}年_{metric.label}排名_{f.describe()}") + ".csv",
+                   mime="text/csv", icon=":material/download:", key="rk_download")
 
 # -- scatter -------------------------------------------------------------------------------------
 st.subheader("预算执行率与自评得分")
 fig = ranking_charts.rate_vs_score(frame, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")
 chrome.unit_chart(fig, filename=f"{f.year}年_预算执行率与自评得分", key="rk_scatter")
-st.caption("右下角（自评高、执行低）的单位自评可能偏高。" + chrome.CLICK_HINT)
+drawn, with_both = ranking_charts.scatter_points(frame, config)
+sampled = (f"共 {with_both:,} 个单位，图中画出预算执行率未达目标的全部单位和其余单位的固定抽样，共 {len(drawn):,} 个。"
+           if len(drawn) < with_both else "")
+st.caption(sampled + "右下角（自评高、执行低）的单位自评可能偏高。" + chrome.CLICK_HINT)
 
 # -- side by side ----------------------------------------------------------------------------------
 st.subheader("单位对比")
-names = dict(zip(frame["unit_key"], frame["unit_name"] + "（" + frame["region"].fillna("未填地区") + "）"))
+listed = data.query("pages/unit_list", **f.scope())
+names = dict(zip(listed["unit_key"], listed["label"]))
+names = {k: names.get(k, k) for k in frame["unit_key"]}   # the units of this year, labelled
 by_metric = frame.dropna(subset=["execution_rate"]).sort_values("execution_rate")
 if "rk_compare" in st.session_state:   # filters changed: keep only units still in scope
     kept = [k for k in st.session_state["rk_compare"] if k in names]
@@ -123,5 +147,8 @@ else:
     }, index=[label for _, label in compare_rows] + ["评价等级"])
     side.index.name = "指标"
     st.dataframe(side, width="stretch", height=35 * (len(side) + 1) + 3)
-    fig = ranking_charts.compare_units(chosen, metrics.UNIT_RATE_IDS, title=f"{f.year} 年单位对比")
+    # Growth-type rates (adjustment, carryover change) can run to thousands of percent and would
+    # flatten every other bar: they stay in the table above.
+    fig = ranking_charts.compare_units(chosen, ranking_charts.COMPARE_RATE_IDS,
+                                       title=f"{f.year} 年单位对比（预算调整率、结转结余变动率见上表）")
     chrome.unit_chart(fig, filename=f"{f.year}年_单位对比", key="rk_compare_chart")

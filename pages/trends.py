@@ -24,7 +24,7 @@ st.caption(f"{f.describe()} · {int(weighted['year'].min())}–{int(weighted['ye
 controls = st.columns([1, 2])
 metric_id = controls[0].selectbox("指标", metrics.UNIT_RATE_IDS, format_func=metrics.label, key="tr_metric")
 units = data.query("pages/unit_list", **f.scope())
-names = dict(zip(units["unit_key"], units["unit_name"] + "（" + units["region"].fillna("未填地区") + "）"))
+names = dict(zip(units["unit_key"], units["label"]))
 chosen = controls[1].multiselect(
     f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个，可输入名称搜索）", list(names),
     format_func=names.get, max_selections=trend_charts.MAX_OVERLAY_UNITS, key="tr_units",

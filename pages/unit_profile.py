@@ -37,8 +37,7 @@ if requested:
 elif st.session_state.get("profile_pick") not in set(units["unit_key"]):
     st.session_state["profile_pick"] = units["unit_key"].iloc[0]
 
-labels = dict(zip(units["unit_key"], units["unit_name"] + "（" + units["region"].fillna("未填地区") + " · "
-                  + units["level"].fillna("未填层级") + "）"))
+labels = dict(zip(units["unit_key"], units["label"]))
 unit_key = st.selectbox("选择单位（可输入名称搜索）", list(labels), format_func=labels.get, key="profile_pick")
 st.session_state["_profile_last"] = unit_key
 if st.query_params.get("unit") != unit_key:

@@ -384,3 +384,31 @@ def test_every_page_warm_render_time(app):
         assert at.title[0].value == TITLES[name]
         report.append(f"{name}: {warm * 1000:.0f} ms")
     print("\nwarm server-side render (AppTest, demo data): " + ", ".join(report))
+
+
+# -- bounded figures -------------------------------------------------------------------------
+
+
+def test_figures_stay_bounded_at_province_scale(demo_db):
+    """20,000 units: the scatter keeps every unit under target plus a fixed sample, the bar chart
+    both ends, the heatmap its limit — never one mark per unit."""
+    from perfdash.charts import ranking as ranking_charts
+    from perfdash.charts import units as unit_charts
+
+    rng = np.random.default_rng(1)
+    n = 20_000
+    frame = pd.DataFrame({
+        "unit_key": [f"code:{i:06d}" for i in range(n)], "unit_name": [f"单位{i}" for i in range(n)],
+        "level": rng.choice(["市级", "县级"], n), "budget": rng.uniform(100, 50_000, n),
+        "self_score": rng.uniform(80, 99, n), "execution_rate": rng.uniform(0.85, 1.0, n),
+    })
+    under = frame[frame["execution_rate"] < 0.9]
+    drawn, total = ranking_charts.scatter_points(frame, demo_db.config)
+    assert total == n and len(drawn) == ranking_charts.MAX_POINTS
+    assert set(under.nsmallest(ranking_charts.MAX_POINTS, "execution_rate")["unit_key"]) <= set(drawn["unit_key"])
+    again, _ = ranking_charts.scatter_points(frame, demo_db.config)
+    assert again["unit_key"].tolist() == drawn["unit_key"].tolist()      # same sample every run
+    fig = ranking_charts.rate_vs_score(frame, demo_db.config)
+    assert sum(len(t.x) for t in fig.data) == ranking_charts.MAX_POINTS
+    bars = unit_charts.rate_by_unit(frame, "execution_rate", demo_db.config, limit=20)
+    assert len(bars.data[0].y) == 20 and "共 20,000 个单位" in bars.layout.title.text

@@ -10,8 +10,31 @@ from perfdash import metrics, style
 from perfdash.config import Config
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
+# Rates shown side by side as bars: shares of a budget, on one comparable scale.
+COMPARE_RATE_IDS = ["execution_rate", "carryover_rate", "sangong_control_rate",
+                    "procurement_execution_rate", "funds_arrival_rate"]
 # Past this many points the scatter switches to WebGL (still clickable, far lighter).
 WEBGL_FROM = 2000
+
+
+# At most this many bubbles; larger sets keep every unit below target and sample the rest.
+MAX_POINTS = 1500
+
+
+def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
+                   limit: int = MAX_POINTS) -> tuple[pd.DataFrame, int]:
+    """The units to draw and how many have both values. Up to `limit`: every unit under the
+    metric's warning line first (the ones a leader looks for), then a fixed sample of the others
+    (same sample on every run), so 20,000 units never become 20,000 bubbles."""
+    both = frame.dropna(subset=[metric_id, "self_score"])
+    if len(both) <= limit:
+        return both, len(both)
+    threshold = config.thresholds.get(metric_id)
+    flagged = both[[threshold is not None and threshold.severity(v) is not None for v in both[metric_id]]]
+    flagged = flagged.sort_values(metric_id).head(limit)
+    rest = both.drop(flagged.index)
+    sample = rest.sample(n=min(len(rest), limit - len(flagged)), random_state=0) if len(flagged) < limit else rest.head(0)
+    return pd.concat([flagged, sample]), len(both)
 
 
 def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
@@ -19,7 +42,7 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
     """One bubble per unit: x = self-score, y = the rate, size = budget, colour = level
     (rows of rates/unit_rates.sql). Customdata [unit_key, budget] so a click opens the profile."""
     metric = metrics.METRICS[metric_id]
-    shown = frame.dropna(subset=[metric_id, "self_score"])
+    shown, _ = scatter_points(frame, config, metric_id=metric_id)
     big = float(shown["budget"].max()) if len(shown) and shown["budget"].notna().any() else 1.0
     sizeref = 2.0 * big / (46.0 ** 2) if big > 0 else 1.0
     trace_type = go.Scattergl if len(shown) >= WEBGL_FROM else go.Scatter

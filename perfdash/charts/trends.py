@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.units import unique_labels
 from perfdash.config import Config
 
 # At most this many units in the heatmap (rows); the query picks the worst ones.
@@ -114,11 +115,8 @@ def rate_heatmap(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
     metric = metrics.METRICS[metric_id]
     order = (frame.drop_duplicates("unit_key").sort_values("worst_rank"))
     keys = order["unit_key"].tolist()
-    # Names can repeat across units (renamed / same name in two regions): label rows uniquely.
-    labels, seen = [], {}
-    for name in order["unit_name"]:
-        seen[name] = seen.get(name, 0) + 1
-        labels.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
+    # Names can repeat across units (same name in two regions): label rows uniquely.
+    labels = unique_labels(order["unit_name"])
     label_of = dict(zip(keys, labels))
     years = sorted(frame["year"].unique().tolist())
     grid = frame.pivot_table(index="unit_key", columns="year", values="value", aggfunc="first")

@@ -35,7 +35,7 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
     fig = style.new_figure()
     fig.add_trace(go.Bar(
         x=shown[metric_id],
-        y=shown["unit_name"],
+        y=unique_labels(shown["unit_name"]),
         orientation="h",
         marker=dict(color=colors),
         customdata=shown[["unit_key"]].to_numpy(),
@@ -47,7 +47,7 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
     ))
     for bound, dash in _reference_lines(threshold):
         fig.add_vline(x=bound, line=dict(color=style.MUTED, dash=dash, width=1))
-    subtitle = f"（共 {len(shown) + left_out} 个单位，显示最低和最高各 {limit // 2} 个）" if left_out else ""
+    subtitle = f"（共 {len(shown) + left_out:,} 个单位，显示最低和最高各 {limit // 2} 个）" if left_out else ""
     fig.update_layout(
         title=(title or f"各单位{metric.label}") + subtitle,
         xaxis=dict(tickformat=".0%", title=metric.label),
@@ -57,6 +57,17 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
         bargap=0.25,
     )
     return fig
+
+
+def unique_labels(names) -> list[str]:
+    """Unit names as category labels; a repeated name (two units called the same in different
+    regions) gets a counter, or the two bars would be drawn on one row."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
+    return labels
 
 
 def _reference_lines(threshold) -> list[tuple[float, str]]:

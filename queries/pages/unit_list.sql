@@ -1,6 +1,7 @@
 -- purpose: the units the pickers offer (unit profile, trend overlays, comparison): every unit
 --          that has figures in any year within the filters, under its latest name.
--- row:     one budget unit (unit_key), with its latest name, region and level.
+-- row:     one budget unit (unit_key), with its latest name, region and level, and the label
+--          the pickers show: 单位名称（地区 · 层级）.
 -- units:   first_year / last_year are years.
 -- params:  $region, $level, $sector VARCHAR or NULL (NULL = all).
 SELECT
@@ -11,7 +12,9 @@ SELECT
     arg_max(level, year)     AS level,
     arg_max(sector, year)    AS sector,
     min(year)                AS first_year,
-    max(year)                AS last_year
+    max(year)                AS last_year,
+    arg_max(unit_name, year) || '（' || COALESCE(arg_max(region, year), '未填地区') || ' · '
+        || COALESCE(arg_max(level, year), '未填层级') || '）' AS label
 FROM unit_year_rate
 WHERE ($region IS NULL OR region = $region)
   AND ($level  IS NULL OR level  = $level)
