@@ -51,8 +51,15 @@ def test_gbk_csv_uploaded_in_the_browser_previews_then_imports(demo_db_template,
         history = main.locator("[data-testid=stDataFrame]").filter(has_text="导入人").filter(has_text="demo_budget.csv")
         assert history.count() == 1
         assert history.get_by_text(FILE_NAME).count() == 1 and history.get_by_text(UPLOADER).count() == 1
-        page.get_by_role("combobox", name="选择批次（回滚会撤销该批次写入的行，并恢复被它替换的原数据）").click()
-        page.get_by_role("option").first.wait_for(timeout=30_000)
+        combo = page.get_by_role("combobox", name="选择批次（回滚会撤销该批次写入的行，并恢复被它替换的原数据）")
+        for _ in range(5):   # a click during a relayout may not open the list: try again
+            combo.click()
+            try:
+                page.get_by_role("option").first.wait_for(timeout=5_000)
+                break
+            except Exception:
+                page.keyboard.press("Escape")
+                wait_idle(page)
         print("rollback options:", page.get_by_role("option").all_inner_texts())
         option = page.get_by_role("option").filter(has_text=FILE_NAME)
         assert option.count() == 1
