@@ -5,6 +5,7 @@ import math
 import streamlit as st
 
 from perfdash import metrics, outliers
+from perfdash.security import markdown_literal as md
 from perfdash.charts import overview as overview_charts
 from perfdash.charts import units as unit_charts
 from ui import chrome, data, filters
@@ -19,7 +20,7 @@ config = data.db().config
 totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.scope())
 this_year = totals[totals["year"] == f.year]
 if this_year.empty:
-    st.caption(f"{f.year} 年 · {f.describe()}")
+    st.caption(f"{f.year} 年 · {md(f.describe())}")
     chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
 now = this_year.iloc[0]
@@ -51,7 +52,7 @@ def count_delta(value, before_value):
     return None if before_value is None else f"{int(value) - int(before_value):+,d}"
 
 
-st.caption(f"{f.year} 年 · {f.describe()} · 较上年变化：金额为增长率，比率为百分点")
+st.caption(f"{f.year} 年 · {md(f.describe())} · 较上年变化：金额为增长率，比率为百分点")
 units_warned = warned["unit_key"].nunique()
 units_high = warned.loc[warned["severity"] == "high", "unit_key"].nunique()
 prev_warned = None if prev_flags is None else prev_flags.loc[prev_flags["kind"] == "warning", "unit_key"].nunique()
@@ -86,13 +87,13 @@ row2[3].metric("有预警的单位数", f"{units_warned:,}", delta=count_delta(u
 # What needs attention, in words.
 if len(flags):
     high = flags[flags["severity"] == "high"]
-    st.markdown(f"**需要关注：** {f.year} 年{f.describe()}共 {len(flags):,} 条提示，涉及 "
+    st.markdown(f"**需要关注：** {f.year} 年{md(f.describe())}共 {len(flags):,} 条提示，涉及 "
                 f"{flags['unit_key'].nunique():,} 个单位，其中严重 {len(high):,} 条"
                 f"（{units_high:,} 个单位有严重预警）。")
     top = (high if len(high) else flags).drop_duplicates("unit_key").head(5)
-    st.markdown("\n".join(f"- **{r.unit_name}**：{r.reason}" for r in top.itertuples(index=False)))
+    st.markdown("\n".join(f"- **{md(r.unit_name)}**：{md(r.reason)}" for r in top.itertuples(index=False)))
 else:
-    st.success(f"{f.year} 年{f.describe()}没有单位触发预警或异常。", icon=":material/check_circle:")
+    st.success(f"{f.year} 年{md(f.describe())}没有单位触发预警或异常。", icon=":material/check_circle:")
 
 left, right = st.columns([3, 2])
 with left:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import metrics, tabular
+from perfdash.security import markdown_literal as md
 from perfdash.charts import ranking as ranking_charts
 from ui import chrome, data, filters
 
@@ -21,10 +22,10 @@ if f.year is None:
 config = data.db().config
 frame = data.query("rates/unit_rates", year=f.year, **f.scope())
 if frame.empty:
-    st.caption(f"{f.year} 年 · {f.describe()}")
+    st.caption(f"{f.year} 年 · {md(f.describe())}")
     chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
-st.caption(f"{f.year} 年 · {f.describe()} · {len(frame):,} 个单位")
+st.caption(f"{f.year} 年 · {md(f.describe())} · {len(frame):,} 个单位")
 
 # -- ranking table -----------------------------------------------------------------------------
 controls = st.columns([2, 2, 3])

@@ -3,6 +3,7 @@ a unit × year heatmap of execution for the worst units."""
 import streamlit as st
 
 from perfdash import metrics
+from perfdash.security import markdown_literal as md
 from perfdash.charts import trends as trend_charts
 from ui import chrome, data, filters
 
@@ -18,7 +19,7 @@ if weighted.empty:
     chrome.empty_state(f.describe())
     st.stop()
 
-st.caption(f"{f.describe()} · {int(weighted['year'].min())}–{int(weighted['year'].max())} 年 · "
+st.caption(f"{md(f.describe())} · {int(weighted['year'].min())}–{int(weighted['year'].max())} 年 · "
            "粗线为按预算加权的比率（Σ分子 ÷ Σ分母），浅色带为各单位的四分位区间（25%–75%）")
 
 controls = st.columns([1, 2])
@@ -42,7 +43,7 @@ if weighted[metric_id].notna().any():
     if chosen:
         st.caption("点击单位的折线可打开其「单位画像」。")
 else:
-    st.info(f"{f.describe()}没有可计算{metric.label}的数据（相关字段未填报）。请换一个指标，或在「数据导入」页补充数据。",
+    st.info(f"{md(f.describe())}没有可计算{metric.label}的数据（相关字段未填报）。请换一个指标，或在「数据导入」页补充数据。",
             icon=":material/info:")
 
 st.subheader("各单位预算执行率（单位 × 年度）")

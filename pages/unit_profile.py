@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import metrics, outliers
+from perfdash.security import markdown_literal as md
 from perfdash.charts import profile as profile_charts
 from ui import chrome, data, filters
 
@@ -48,14 +49,14 @@ if years.empty:
     chrome.empty_state("该单位")
     st.stop()
 latest = years.iloc[-1]
-st.header(latest["unit_name"])
+st.header(md(latest["unit_name"]))
 facts = [latest["region"], latest["level"], latest["sector"],
          f"单位编码 {latest['unit_code']}" if pd.notna(latest["unit_code"]) else None,
          f"有 {int(years['year'].min())}–{int(years['year'].max())} 年中 {len(years)} 个年度的数据"]
-st.caption(" · ".join(str(x) for x in facts if x is not None and not (isinstance(x, float) and pd.isna(x))))
+st.caption(" · ".join(md(x) for x in facts if x is not None and not (isinstance(x, float) and pd.isna(x))))
 renamed = years["unit_name"].drop_duplicates()
 if len(renamed) > 1:
-    st.caption("曾用名：" + "、".join(renamed.iloc[:-1]))
+    st.caption("曾用名：" + "、".join(md(n) for n in renamed.iloc[:-1]))
 
 if f.year in set(years["year"]):
     year = f.year
@@ -94,7 +95,7 @@ if mine.empty:
     st.success(f"{year} 年该单位没有触发预警、异常或自评虚高提示。", icon=":material/check_circle:")
 else:
     for r in mine.itertuples(index=False):
-        text = f"**{outliers.SEVERITY_LABELS.get(r.severity, '')} · {outliers.KIND_LABELS.get(r.kind, '')}**：{r.reason}"
+        text = f"**{outliers.SEVERITY_LABELS.get(r.severity, '')} · {outliers.KIND_LABELS.get(r.kind, '')}**：{md(r.reason)}"
         if r.severity == "high":
             st.error(text, icon=":material/error:")
         else:
@@ -166,7 +167,7 @@ if peers.empty or int(peers["peer_count"].max()) < 2:
     st.info(f"{year} 年没有与该单位同层级的其他单位可比。", icon=":material/info:")
 else:
     level = peers["level"].iloc[0] if pd.notna(peers["level"].iloc[0]) else "未填层级"
-    st.caption(f"同级 = {year} 年同为{level}的单位（{int(peers['peer_count'].max()):,} 个，含本单位）。"
+    st.caption(f"同级 = {year} 年同为{md(level)}的单位（{int(peers['peer_count'].max()):,} 个，含本单位）。"
                "百分位 = 数值低于本单位的同级单位所占比例；绿色为有利的一侧（执行率高、结转结余率低等）。")
     fig = profile_charts.peer_standing(peers, title=f"{year} 年在{level}单位中的位置")
     chrome.chart(fig, filename=f"{latest['unit_name']}_{year}年同级比较", key="pf_peers")

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from perfdash import metrics, outliers
+from perfdash.security import markdown_literal as md
 
 PAGES = {
     "overview": "pages/overview.py",
@@ -133,7 +134,7 @@ def test_overview_lowest_and_highest_units_come_from_the_rates(app, demo_db):
     # The attention list names the worst-flagged unit in plain words.
     flags = outliers.flags_for_year(demo_db, 2022, **ALL)
     first_high = flags[flags["severity"] == "high"].iloc[0]
-    assert first_high["unit_name"] in texts(at) and first_high["reason"] in texts(at)
+    assert md(first_high["unit_name"]) in texts(at) and md(first_high["reason"]) in texts(at)
 
 
 def test_url_parameters_select_the_filters(app, demo_db):
@@ -250,7 +251,7 @@ def test_clicking_a_unit_opens_its_profile_with_its_flags(app, demo_db):
     assert not at.exception
     assert at.header[0].value == "开封市民政局"
     assert at.selectbox(key="profile_pick").value == planted["unit_key"]
-    assert any(planted["reason"] in e.value for e in (*at.error, *at.warning))
+    assert any(md(planted["reason"]) in e.value for e in (*at.error, *at.warning))
     assert at.query_params["unit"] == planted["unit_key"]
 
 
@@ -412,3 +413,25 @@ def test_figures_stay_bounded_at_province_scale(demo_db):
     assert sum(len(t.x) for t in fig.data) == ranking_charts.MAX_POINTS
     bars = unit_charts.rate_by_unit(frame, "execution_rate", demo_db.config, limit=20)
     assert len(bars.data[0].y) == 20 and "共 20,000 个单位" in bars.layout.title.text
+
+
+def test_unit_names_with_markup_show_as_written(app, demo_db):
+    """A name with Markdown / HTML in it is data: the profile header and the chart labels show it
+    as typed, not as a link or bold text."""
+    from perfdash import ingest
+
+    name = "[点我](http://example.cn) <b>某局</b>"
+    csv = ("年度,单位名称,地区,层级,行业,年初预算数,调整后预算数,实际支出数\n"
+           f"2022,{name},河南省郑州市,市级,政务服务,100,100,10\n").encode("utf-8")
+    ingest.import_files(demo_db, [("odd.csv", csv)])
+    key = "name:" + name
+    at = open_page(app, "unit_profile", year=2022, unit=key)
+    assert at.header[0].value == md(name)
+    assert "](" not in at.header[0].value.replace("\\](", "")
+    fig = figure_titled(at, "历年预算、支出与执行率")
+    assert "&lt;b&gt;某局&lt;/b&gt;" in fig["layout"]["title"]["text"]
+    at = open_page(app, "overview", year=2022)
+    bars = figure_titled(at, "预算执行率最低和最高")["data"][0]
+    first = bars["customdata"][0][0]
+    assert first == key                       # 10 % execution: the lowest bar
+    assert bars["y"][0] == "[点我](http://example.cn) &lt;b&gt;某局&lt;/b&gt;"

@@ -16,7 +16,9 @@ def demo_notice() -> None:
 
 
 def empty_state(what: str) -> None:
-    st.warning(f"{what}暂无数据。请到「数据导入」页上传该年度的 CSV 或 XLSX 文件（可先下载模板）。",
+    from perfdash.security import markdown_literal
+
+    st.warning(f"{markdown_literal(what)}暂无数据。请到「数据导入」页上传该年度的 CSV 或 XLSX 文件（可先下载模板）。",
                icon=":material/inbox:")
 
 

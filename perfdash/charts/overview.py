@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.units import plot_text
 from perfdash.config import Config
 
 # Histogram bins for execution-type rates (fractions): 5-point bins from 40 % to 120 %;
@@ -69,7 +70,7 @@ def rate_histogram(bins: pd.DataFrame, metric_id: str, config: Config, *, title:
         if bound is not None:
             fig.add_vline(x=bound, line=dict(color=style.MUTED, dash=dash, width=1))
     fig.update_layout(
-        title=title or f"{metric.label}分布（共 {total:,} 个单位）",
+        title=plot_text(title or f"{metric.label}分布（共 {total:,} 个单位）"),
         xaxis=xaxis,
         yaxis=dict(title="单位数", tickformat=",d", rangemode="tozero"),
         height=380,
@@ -95,7 +96,7 @@ def grade_mix(frame: pd.DataFrame, *, title: str = "评价等级分布") -> go.F
         name="单位数",
     ))
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         xaxis=dict(title=None, type="category"),
         yaxis=dict(title="单位数", tickformat=",d", rangemode="tozero"),
         height=380,

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.units import plot_text
 from perfdash.config import Config
 
 
@@ -44,7 +45,7 @@ def budget_vs_spend(years: pd.DataFrame, config: Config, *, title: str = "预算
     amount_top = amount_max * 2.1
     amount_ticks = _nice_ticks(amount_max)
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         barmode="group",
         xaxis=dict(title=None, type="category"),
         yaxis=dict(title="万元", tickformat=",.0f", range=[0, amount_top], showgrid=False, tickvals=amount_ticks),
@@ -86,7 +87,7 @@ def scores_vs_max(scores: pd.DataFrame, *, title: str = "一级指标得分") ->
         hovertemplate="%{y} 得分：%{x:.2f}<extra></extra>",
     ))
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         barmode="overlay",
         xaxis=dict(title="分", rangemode="tozero", range=[0, float(scores["max_score"].max()) * 1.35 if len(scores) else 1]),
         yaxis=dict(title=None, type="category", autorange="reversed"),
@@ -126,7 +127,7 @@ def peer_standing(frame: pd.DataFrame, *, title: str = "在同级单位中的位
     ))
     fig.add_vline(x=0.5, line=dict(color=style.MUTED, dash="dot", width=1))
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         xaxis=dict(title="百分位（高于多少同级单位）", tickformat=".0%", range=[0, 1.75], tickvals=[0, 0.25, 0.5, 0.75, 1]),
         yaxis=dict(title=None, type="category", autorange="reversed"),
         height=max(260, 44 * len(frame) + 120),

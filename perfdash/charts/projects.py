@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.units import plot_text
 
 
 def problem_counts_by_category(frame: pd.DataFrame, *, low_below: float,
@@ -24,7 +25,7 @@ def problem_counts_by_category(frame: pd.DataFrame, *, low_below: float,
             hovertemplate="%{y} · " + name + "：%{x:,d} 个项目<extra></extra>",
         ))
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         barmode="stack",
         xaxis=dict(title="项目数", tickformat=",d"),
         yaxis=dict(title=None, type="category", autorange="reversed"),
@@ -52,7 +53,7 @@ def idle_amount_by_category(frame: pd.DataFrame, *, title: str = "零支出和�
     ))
     top = float(shown["idle_amount"].max()) if len(shown) else 0.0
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         xaxis=dict(title="万元", tickformat=",.0f", range=[0, top * 1.3 if top > 0 else 1]),
         yaxis=dict(title=None, type="category", autorange="reversed"),
         height=max(300, 40 * len(frame) + 150),

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.units import plot_text
 from perfdash.config import Config
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
@@ -59,7 +60,7 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
                         sizemin=5, color=style.COLORWAY[i % len(style.COLORWAY)], opacity=0.75,
                         line=dict(color="white", width=1)),
             customdata=rows[["unit_key", "budget"]].to_numpy(),
-            text=rows["unit_name"],
+            text=[plot_text(n) for n in rows["unit_name"]],
             hovertemplate=("%{text}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
                            "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + level + "</extra>"),
         ))
@@ -74,7 +75,7 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
                       annotation_text=f"优 ≥ {top_floor:g} 分", annotation_position="top left",
                       annotation_font=dict(color=style.GRADE_COLORS["优"], size=12))
     fig.update_layout(
-        title=title or f"{metric.label}与自评得分（气泡大小 = 预算数）",
+        title=plot_text(title or f"{metric.label}与自评得分（气泡大小 = 预算数）"),
         xaxis=dict(title="自评得分"),
         yaxis=dict(title=metric.label, tickformat=".0%"),
         height=480,
@@ -91,19 +92,20 @@ def compare_units(frame: pd.DataFrame, metric_ids: list[str], *, title: str = "�
     fig = style.new_figure()
     for i, row in enumerate(frame.itertuples(index=False)):
         values = [getattr(row, m) for m in present]
+        name = plot_text(row.unit_name)
         fig.add_trace(go.Bar(
-            x=[metrics.METRICS[m].label for m in present], y=values, name=row.unit_name,
+            x=[metrics.METRICS[m].label for m in present], y=values, name=name,
             marker=dict(color=style.COLORWAY[i % len(style.COLORWAY)]),
             text=[metrics.fmt(m, v) for m, v in zip(present, values)], textposition="outside",
             cliponaxis=False, textfont=dict(size=12),
             customdata=[[row.unit_key]] * len(present),
-            hovertemplate=row.unit_name + "<br>%{x}：%{y:.2%}<extra></extra>",
+            hovertemplate=name + "<br>%{x}：%{y:.2%}<extra></extra>",
         ))
     values = [v for m in present for v in frame[m] if v is not None and not (isinstance(v, float) and math.isnan(v))]
     top = max([1.0, *values]) * 1.15 if values else 1.2
     bottom = min([0.0, *values]) * 1.15 if values else 0
     fig.update_layout(
-        title=title,
+        title=plot_text(title),
         barmode="group",
         xaxis=dict(title=None, type="category"),
         yaxis=dict(title=None, tickformat=".0%", range=[bottom, top]),

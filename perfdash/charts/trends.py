@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
-from perfdash.charts.units import unique_labels
+from perfdash.charts.units import plot_text, unique_labels
 from perfdash.config import Config
 
 # At most this many units in the heatmap (rows); the query picks the worst ones.
@@ -24,6 +24,7 @@ def rate_trend(weighted: pd.DataFrame, spread: pd.DataFrame, units: pd.DataFrame
     five units' own lines (units: rows of pages/unit_series.sql; customdata = unit_key)."""
     metric = metrics.METRICS[metric_id]
     fmt = metrics.PLOTLY_FORMAT[metric.kind]
+    group_label = plot_text(group_label)
     fig = style.new_figure()
     if len(spread):
         fig.add_trace(go.Scatter(
@@ -52,7 +53,7 @@ def rate_trend(weighted: pd.DataFrame, spread: pd.DataFrame, units: pd.DataFrame
     if units is not None and len(units):
         for i, (key, rows) in enumerate(units.groupby("unit_key", sort=False)):
             rows = rows.sort_values("year")
-            name = rows["unit_name"].iloc[-1]
+            name = plot_text(rows["unit_name"].iloc[-1])
             fig.add_trace(go.Scatter(
                 x=rows["year"], y=rows[metric_id], mode="lines+markers",
                 line=dict(color=_OVERLAY_COLORS[i % len(_OVERLAY_COLORS)], width=2),
@@ -69,7 +70,7 @@ def rate_trend(weighted: pd.DataFrame, spread: pd.DataFrame, units: pd.DataFrame
                               annotation_font=dict(color=style.SEVERITY_COLORS["medium"], size=12))
     years = sorted(set(weighted["year"]).union(spread["year"] if len(spread) else []))
     fig.update_layout(
-        title=title or f"{metric.label}走势（{group_label}）",
+        title=plot_text(title or f"{metric.label}走势（{group_label}）"),
         xaxis=dict(title=None, tickmode="array", tickvals=years, ticktext=[f"{y} 年" for y in years]),
         yaxis=dict(title=metric.label, tickformat=".0%" if metric.kind == "rate" else fmt),
         height=460,
@@ -147,7 +148,7 @@ def rate_heatmap(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
         showlegend=False, name="点击打开单位画像",
     ))
     fig.update_layout(
-        title=title or f"各单位{metric.label}（单位 × 年度）",
+        title=plot_text(title or f"各单位{metric.label}（单位 × 年度）"),
         # Explicit ranges: the invisible click markers would otherwise pad the axes.
         xaxis=dict(title=None, type="category", side="top", showgrid=False, range=[-0.5, len(years) - 0.5]),
         yaxis=dict(title=None, type="category", showgrid=False, range=[len(keys) - 0.5, -0.5]),

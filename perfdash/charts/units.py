@@ -1,6 +1,8 @@
 """Per-unit charts: one bar or point per budget unit."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -49,7 +51,7 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
         fig.add_vline(x=bound, line=dict(color=style.MUTED, dash=dash, width=1))
     subtitle = f"（共 {len(shown) + left_out:,} 个单位，显示最低和最高各 {limit // 2} 个）" if left_out else ""
     fig.update_layout(
-        title=(title or f"各单位{metric.label}") + subtitle,
+        title=plot_text(title or f"各单位{metric.label}") + subtitle,
         xaxis=dict(tickformat=".0%", title=metric.label),
         yaxis=dict(autorange="reversed", title=None, type="category"),
         height=max(360, 26 * len(shown) + 120),
@@ -59,12 +61,19 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
     return fig
 
 
+def plot_text(text) -> str:
+    """Data text (a unit or region name) for a Plotly title, label or hover: Plotly reads a few
+    HTML tags (<br>, <b>, <a href>) in text, so < > & are written as entities and show as typed."""
+    return html.escape(str(text), quote=False)
+
+
 def unique_labels(names) -> list[str]:
-    """Unit names as category labels; a repeated name (two units called the same in different
-    regions) gets a counter, or the two bars would be drawn on one row."""
+    """Unit names as category labels (Plotly-escaped); a repeated name (two units called the same
+    in different regions) gets a counter, or the two bars would be drawn on one row."""
     seen: dict[str, int] = {}
     labels = []
     for name in names:
+        name = plot_text(name)
         seen[name] = seen.get(name, 0) + 1
         labels.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
     return labels
