@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from perfdash import metrics, outliers
+from perfdash.config import PROJECT_ROOT as ROOT
 from perfdash.security import markdown_literal as md
 
 PAGES = {
@@ -435,3 +436,37 @@ def test_unit_names_with_markup_show_as_written(app, demo_db):
     first = bars["customdata"][0][0]
     assert first == key                       # 10 % execution: the lowest bar
     assert bars["y"][0] == "[点我](http://example.cn) &lt;b&gt;某局&lt;/b&gt;"
+
+
+@pytest.fixture
+def empty_app(tmp_path, monkeypatch):
+    """AppTest against a database with the schema and no data at all (a bureau's first start)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from perfdash.db import open_database
+
+    path = tmp_path / "empty.duckdb"
+    open_database(path).close()
+    monkeypatch.setenv("PERFDASH_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield lambda: AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "overview"])
+def test_pages_on_an_empty_database_say_how_to_import(empty_app, page):
+    at = empty_app()
+    at.run()
+    assert not at.exception
+    assert "暂无数据" in texts(at) and "数据导入" in texts(at)       # the overview itself
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == TITLES[page]
+    if page == "definitions":   # formulas and thresholds come from the configuration, not the data
+        assert at.table[0].value.loc["预算执行率", "预警线"].startswith("低于 60%")
+        assert "尚未导入任何数据" in texts(at)
+    else:
+        assert "暂无数据" in texts(at) and "「数据导入」页上传" in texts(at)
