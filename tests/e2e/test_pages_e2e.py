@@ -104,6 +104,18 @@ def test_clicking_a_heatmap_cell_opens_that_units_profile(served_app, chromium_b
         page.context.close()
 
 
+def test_clicking_a_scatter_bubble_opens_that_units_profile(served_app, chromium_browser, demo_rates):
+    both = demo_rates.dropna(subset=["execution_rate", "self_score"])
+    first = both[both["level"] == "市级"].iloc[0]          # first bubble of the first trace (市级)
+    page = open_page(chromium_browser, served_app, "ranking?year=2022")
+    try:
+        chart = chart_titled(page, "预算执行率与自评得分")
+        click_center(page, chart.locator(".scatterlayer .trace").first.locator(".point").first)
+        assert profile_header(page) == first["unit_name"]
+    finally:
+        page.context.close()
+
+
 def test_selecting_a_ranking_row_opens_that_units_profile(served_app, chromium_browser, demo_rates):
     best = demo_rates.dropna(subset=["execution_rate"]).sort_values(
         ["execution_rate", "unit_name"], ascending=[False, True]).iloc[0]
