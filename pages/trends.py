@@ -36,10 +36,11 @@ series = data.query("pages/unit_series", unit_keys=list(chosen)) if chosen else 
 if series is not None:
     series = series.set_index("unit_key").loc[[k for k in chosen if k in set(series["unit_key"])]].reset_index()
 metric = metrics.METRICS[metric_id]
+span = f"{int(weighted['year'].min())}–{int(weighted['year'].max())}年"
 if weighted[metric_id].notna().any():
     fig = trend_charts.rate_trend(weighted, spread, series, metric_id, config, group_label=f.describe(),
                                   title=f"{metric.label}走势（{f.describe()}）")
-    chrome.unit_chart(fig, filename=f"{metric.label}走势_{f.describe()}", key="tr_trend")
+    chrome.unit_chart(fig, filename=f"{span}_{metric.label}走势_{f.describe()}", key="tr_trend")
     if chosen:
         st.caption("点击单位的折线可打开其「单位画像」。")
 else:
@@ -61,4 +62,4 @@ else:
         st.caption(f"共 {total:,} 个单位，按最近一年预算执行率由低到高排列。"
                    "红色低于 60% 或超过 100%，橙色低于 90% 的目标，蓝色达标。点击格子打开单位画像。")
     fig = trend_charts.rate_heatmap(grid, "execution_rate", config, title=f"预算执行率（{f.describe()}）")
-    chrome.unit_chart(fig, filename=f"各单位预算执行率热力图_{f.describe()}", key="tr_heat")
+    chrome.unit_chart(fig, filename=f"{span}_各单位预算执行率热力图_{f.describe()}", key="tr_heat")

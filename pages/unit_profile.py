@@ -120,7 +120,7 @@ table = pd.DataFrame({
 table.index.name = "指标"
 st.dataframe(table, width="stretch", height=35 * (len(table) + 1) + 3)
 fig = profile_charts.budget_vs_spend(years, config, title=f"{latest['unit_name']} 历年预算、支出与执行率")
-chrome.chart(fig, filename=f"{latest['unit_name']}_历年预算与支出", key="pf_years")
+chrome.chart(fig, filename=f"{int(years['year'].min())}–{int(years['year'].max())}年_{latest['unit_name']}_历年预算与支出", key="pf_years")
 
 # -- scores ----------------------------------------------------------------------------------
 st.subheader("一级指标得分")

@@ -173,13 +173,12 @@ def _names(frame: pd.DataFrame, column: str, value_column: str, metric_id: str) 
 def _execution_by_unit(db, scope: Scope, name: str):
     config = db.config
     frame = db.query("rates/unit_rates", year=scope.year, **scope.params())
-    escaped = frame.assign(unit_name=frame["unit_name"].map(pack_charts.esc))
     rated = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name"])
     if rated.empty:
         fig = pack_charts.no_data(f"{scope.year}年{name}", "所选范围内没有可计算预算执行率的单位")
         takeaway = "所选范围内没有可计算预算执行率的单位。"
     else:
-        fig = unit_charts.rate_by_unit(escaped, "execution_rate", config, title=f"{scope.year}年{name}",
+        fig = unit_charts.rate_by_unit(frame, "execution_rate", config, title=f"{scope.year}年{name}",
                                        limit=UNIT_BARS)
         lowest = rated.head(TAKEAWAY_UNITS)
         threshold = config.thresholds.get("execution_rate")

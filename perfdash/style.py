@@ -6,6 +6,8 @@ figure exported with it comes out with black bars.
 """
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -62,3 +64,9 @@ def new_figure(**layout) -> go.Figure:
 
 def hover_format(metric_id: str) -> str:
     return AXIS_FORMAT[metrics.METRICS[metric_id].kind]
+
+
+def plot_text(text) -> str:
+    """Data text (a unit, project or region name) for a Plotly title, label or hover: Plotly reads
+    a few HTML tags (<br>, <b>, <a href>) in text, so < > & are written as entities and show as typed."""
+    return html.escape("" if text is None else str(text), quote=False)

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
-from perfdash.charts.units import plot_text
+from perfdash.style import plot_text
 from perfdash.config import Config
 
 # Histogram bins for execution-type rates (fractions): 5-point bins from 40 % to 120 %;

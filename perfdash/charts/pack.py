@@ -8,11 +8,11 @@ a unit called "<b>…" is shown as those characters, not as bold text.
 from __future__ import annotations
 
 import copy
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from perfdash.style import plot_text
 from perfdash import metrics, style
 from perfdash.config import Config
 from perfdash.outliers import KIND_LABELS
@@ -26,18 +26,13 @@ MEETING_HEIGHT = 844
 MEETING_FONT_SIZE = 18
 
 
-def esc(value) -> str:
-    """Data text made literal for Plotly's pseudo-HTML labels."""
-    return html.escape("" if value is None else str(value), quote=False)
-
-
 def no_data(title: str, message: str) -> go.Figure:
     """An empty chart that says why it is empty (plain-text title and message)."""
-    return _no_data(style.new_figure(title=esc(title), showlegend=False), message)
+    return _no_data(style.new_figure(title=plot_text(title), showlegend=False), message)
 
 
 def _no_data(fig: go.Figure, message: str) -> go.Figure:
-    fig.add_annotation(text=esc(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+    fig.add_annotation(text=plot_text(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font=dict(size=22, color=style.MUTED))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -48,7 +43,7 @@ def weighted_trend(frame: pd.DataFrame, metric_id: str, config: Config, *, title
     """One budget-weighted rate per year (rows of rates/weighted_by_group with group_by='all'),
     as a labelled line, with the warning target as a dotted reference line."""
     metric = metrics.METRICS[metric_id]
-    fig = style.new_figure(title=esc(title or f"{metric.label}（加权）变化趋势"), showlegend=False)
+    fig = style.new_figure(title=plot_text(title or f"{metric.label}（加权）变化趋势"), showlegend=False)
     rows = frame.dropna(subset=[metric_id]).sort_values("year")
     if rows.empty:
         return _no_data(fig, "所选范围内没有可计算的数据")
@@ -79,7 +74,7 @@ def weighted_trend(frame: pd.DataFrame, metric_id: str, config: Config, *, title
 
 def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Units per 评价等级 and year (rows of export/grade_mix), stacked, in grade order."""
-    fig = style.new_figure(title=esc(title or "评价等级分布"), barmode="stack")
+    fig = style.new_figure(title=plot_text(title or "评价等级分布"), barmode="stack")
     if frame.empty:
         return _no_data(fig, "所选范围内没有评价等级数据")
     years = sorted(int(y) for y in frame["year"].unique())
@@ -90,11 +85,11 @@ def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         counts = frame[frame["grade"] == grade].set_index("year")["unit_count"]
         values = [int(counts.get(y, 0)) for y in years]
         fig.add_trace(go.Bar(
-            x=labels, y=values, name=esc(grade),
+            x=labels, y=values, name=plot_text(grade),
             marker=dict(color=style.GRADE_COLORS.get(grade, style.MUTED)),
             text=[str(v) if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             textangle=0, textfont=dict(color="white"),
-            hovertemplate="%{x} " + esc(grade) + "：%{y} 个单位<extra></extra>",
+            hovertemplate="%{x} " + plot_text(grade) + "：%{y} 个单位<extra></extra>",
         ))
     totals = frame.groupby("year")["unit_count"].sum()
     for year, label in zip(years, labels):
@@ -120,7 +115,7 @@ def flag_label(metric_id: str, kind: str) -> str:
 
 def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Number of flags (perfdash.outliers rows: metric, kind, severity) per type, split by severity."""
-    fig = style.new_figure(title=esc(title or "预警类型分布"), barmode="stack")
+    fig = style.new_figure(title=plot_text(title or "预警类型分布"), barmode="stack")
     if flags.empty:
         return _no_data(fig, "所选范围内没有预警")
     frame = flags.assign(type_label=[flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])])
@@ -130,7 +125,7 @@ def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Fig
         counts = frame[frame["severity"] == severity].groupby("type_label").size()
         values = [int(counts.get(label, 0)) for label in order]
         fig.add_trace(go.Bar(
-            y=[esc(label) for label in order], x=values, orientation="h",
+            y=[plot_text(label) for label in order], x=values, orientation="h",
             name=style.SEVERITY_LABELS[severity], marker=dict(color=style.SEVERITY_COLORS[severity]),
             text=[str(v) if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             textfont=dict(color="white"),
@@ -148,7 +143,7 @@ def lowest_projects(frame: pd.DataFrame, config: Config, *, limit: int = 12, tit
     """The `limit` projects with the lowest execution (rows of rates/project_rates), lowest on top,
     coloured by warning severity; each label names the project and, below it, its unit."""
     metric = metrics.METRICS["project_execution_rate"]
-    fig = style.new_figure(title=esc(title or "执行率最低的项目"), showlegend=False)
+    fig = style.new_figure(title=plot_text(title or "执行率最低的项目"), showlegend=False)
     rows = frame.dropna(subset=["project_execution_rate"]).sort_values(
         ["project_execution_rate", "unit_name", "project_name"]).head(limit)
     if rows.empty:
@@ -156,7 +151,7 @@ def lowest_projects(frame: pd.DataFrame, config: Config, *, limit: int = 12, tit
     threshold = config.thresholds.get("project_execution_rate")
     colors = [style.SEVERITY_COLORS[threshold.severity(v) if threshold else None]
               for v in rows["project_execution_rate"]]
-    labels = [f"{esc(p)}<br><span style='font-size:0.8em;color:{style.MUTED}'>{esc(u)}</span>"
+    labels = [f"{plot_text(p)}<br><span style='font-size:0.8em;color:{style.MUTED}'>{plot_text(u)}</span>"
               for p, u in zip(rows["project_name"], rows["unit_name"])]
     texts = [f"{metric.fmt(r)}（{metrics.fmt_amount(s)} / {metrics.fmt_amount(b)} 万元）"
              for r, s, b in zip(rows["project_execution_rate"], rows["actual_spend"], rows["budget"])]
@@ -184,7 +179,7 @@ def _percent_ticks(top: float) -> list[float]:
 
 def score_by_dimension(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """得分率 per first-level indicator (rows of export/score_by_dimension), lowest on top."""
-    fig = style.new_figure(title=esc(title or "一级指标得分率"), showlegend=False)
+    fig = style.new_figure(title=plot_text(title or "一级指标得分率"), showlegend=False)
     rows = frame.dropna(subset=["score_rate"]).sort_values(["score_rate", "dimension"])
     if rows.empty:
         return _no_data(fig, "所选范围内没有一级指标得分数据")
@@ -195,7 +190,7 @@ def score_by_dimension(frame: pd.DataFrame, *, title: str | None = None) -> go.F
         return f"{metrics.fmt_rate(row['score_rate'])}（平均 {row['avg_score']:.2f} / {full} 分，{int(row['unit_count'])} 个单位）"
 
     fig.add_trace(go.Bar(
-        x=rows["score_rate"], y=[esc(d) for d in rows["dimension"]], orientation="h",
+        x=rows["score_rate"], y=[plot_text(d) for d in rows["dimension"]], orientation="h",
         marker=dict(color=style.PRIMARY), text=[points(r) for _, r in rows.iterrows()],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}：得分率 %{x:.2%}<extra></extra>", name="得分率",
@@ -216,12 +211,12 @@ def for_meeting(fig: go.Figure, *, title: str, subtitle_lines: list[str], footer
 
     All text arguments are plain text (escaped here)."""
     out = copy.deepcopy(fig)
-    subtitle = "<br>".join(esc(line) for line in subtitle_lines)
+    subtitle = "<br>".join(plot_text(line) for line in subtitle_lines)
     out.update_layout(
         width=width, height=height,
         font=dict(size=MEETING_FONT_SIZE),
         title=dict(
-            text=f"<b>{esc(title)}</b>", font=dict(size=30, color=style.TEXT),
+            text=f"<b>{plot_text(title)}</b>", font=dict(size=30, color=style.TEXT),
             subtitle=dict(text=subtitle, font=dict(size=17, color="#52606D")),
             x=0.015, xref="container", xanchor="left", y=0.975, yref="container", yanchor="top",
         ),
@@ -231,7 +226,7 @@ def for_meeting(fig: go.Figure, *, title: str, subtitle_lines: list[str], footer
     # Outside bar labels keep the meeting font size instead of shrinking to the bar's thickness.
     out.update_traces(constraintext="none", selector=dict(type="bar", textposition="outside"))
     out.add_annotation(
-        text=esc(footer), xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
+        text=plot_text(footer), xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
         yshift=-92, showarrow=False, font=dict(size=14, color="#7B8794"), align="right",
     )
     return out

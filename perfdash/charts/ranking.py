@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
-from perfdash.charts.units import plot_text
+from perfdash.style import plot_text
 from perfdash.config import Config
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]

@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
-from perfdash.charts.units import plot_text, unique_labels
+from perfdash.charts.units import unique_labels
+from perfdash.style import plot_text
 from perfdash.config import Config
 
 # At most this many units in the heatmap (rows); the query picks the worst ones.

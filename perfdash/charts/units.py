@@ -1,12 +1,12 @@
 """Per-unit charts: one bar or point per budget unit."""
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.style import plot_text
 from perfdash.config import Config
 
 # A bar per unit stops being readable past this; larger sets show both ends.
@@ -59,12 +59,6 @@ def rate_by_unit(frame: pd.DataFrame, metric_id: str, config: Config, *, title: 
         bargap=0.25,
     )
     return fig
-
-
-def plot_text(text) -> str:
-    """Data text (a unit or region name) for a Plotly title, label or hover: Plotly reads a few
-    HTML tags (<br>, <b>, <a href>) in text, so < > & are written as entities and show as typed."""
-    return html.escape(str(text), quote=False)
 
 
 def unique_labels(names) -> list[str]:
