@@ -61,10 +61,22 @@ def emit(frame: pd.DataFrame, keys: list[str], fmt: str, table_formats: dict[str
     shown = frame[keys].copy()
     for key, kind in (table_formats or {}).items():
         shown[key] = shown[key].map(metrics.FORMATTERS[kind])
-    shown.columns = [metrics.METRICS[k].label if k in metrics.METRICS else k for k in keys]
+    shown.columns = [metrics.METRICS[k].label if k in metrics.METRICS else TABLE_HEADERS.get(k, k) for k in keys]
+    print_table(shown)
+
+
+TABLE_HEADERS = {"unit_code": "单位编码", "unit_name": "单位名称", "year": "年度", "batch_id": "批次",
+                 "file_name": "文件", "sha256": "SHA-256", "kind": "类型", "rows_inserted": "新增",
+                 "rows_updated": "更新", "rows_unchanged": "未变", "imported_at": "导入时间",
+                 "status": "状态", "imported_by": "导入人"}
+
+
+def print_table(shown: pd.DataFrame) -> None:
+    """An aligned plain-text table, wide Chinese characters counted as two columns."""
     if shown.empty:
         print("（没有数据）")
         return
+    shown = shown.astype(object).where(shown.notna(), "—")
     with pd.option_context("display.unicode.east_asian_width", True, "display.max_rows", None,
                            "display.max_columns", None, "display.width", 250):
         print(shown.to_string(index=False))
@@ -137,7 +149,10 @@ def cmd_history(args) -> int:
     db = _open(args, read_only=True)
     frame = db.query("import/history")
     if args.format == "table":
-        frame = frame.assign(sha256=frame["sha256"].str[:12])
+        from perfdash.ingest import KIND_LABEL
+
+        frame = frame.assign(sha256=frame["sha256"].str[:12], kind=frame["kind"].map(KIND_LABEL),
+                             status=frame["status"].map({"active": "有效", "rolled_back": "已回滚"}))
     emit(frame, HISTORY_KEYS + (["imported_by"] if args.format == "table" else []), args.format)
     return 0
 
@@ -159,7 +174,10 @@ def cmd_outliers(args) -> int:
 
     db = _open(args, read_only=True)
     frame = outliers.flags_for_year(db, args.year, region=args.region, level=args.level, sector=args.sector)
-    emit(frame, outliers.JSON_KEYS, args.format)
+    if args.format == "table":
+        print_table(outliers.display_frame(frame))
+    else:
+        emit(frame, outliers.JSON_KEYS, args.format)
     return 0
 
 
