@@ -70,3 +70,14 @@ def plot_text(text) -> str:
     """Data text (a unit, project or region name) for a Plotly title, label or hover: Plotly reads
     a few HTML tags (<br>, <b>, <a href>) in text, so < > & are written as entities and show as typed."""
     return html.escape("" if text is None else str(text), quote=False)
+
+
+PROJECTOR_FONT_SIZE = 20
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """A copy with larger text for presentation mode (axes and legends inherit the base font)."""
+    bigger = go.Figure(fig)
+    bigger.update_layout(font=dict(size=PROJECTOR_FONT_SIZE), title_font_size=PROJECTOR_FONT_SIZE + 6,
+                         hoverlabel_font_size=PROJECTOR_FONT_SIZE)
+    return bigger

@@ -98,3 +98,22 @@ def test_presentation_mode_works_on_the_meeting_page(v2_app):
     assert not at.exception
     assert at.title[0].value == "会议导出"
     assert _styles(at) == [present.STYLESHEET]
+
+
+def test_charts_get_larger_text_in_presentation_mode(v2_app):
+    import json
+
+    from perfdash import style
+
+    def first_chart_font(query_params):
+        at = v2_app(query_params=query_params)
+        at.run()
+        assert not at.exception
+        layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+        return layout.get("font", {}), layout["template"]["layout"]["font"]
+
+    normal, normal_base = first_chart_font({"year": "2022"})
+    projected, projected_base = first_chart_font({"year": "2022", "present": "1"})
+    assert normal.get("size", normal_base["size"]) != style.PROJECTOR_FONT_SIZE
+    assert projected["size"] == style.PROJECTOR_FONT_SIZE
+    assert projected_base["family"].startswith(style.CJK_FONT)  # still the project template

@@ -6,7 +6,8 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import data
+from perfdash import style
+from ui import data, present
 
 
 def demo_notice() -> None:
@@ -34,6 +35,8 @@ def chart(fig: go.Figure, *, filename: str, key: str | None = None, on_select=No
         "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 3},
     }
     kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
+    if present.is_on():
+        fig = style.for_projector(fig)
     return st.plotly_chart(fig, width="stretch", theme=None, config=config, key=key, **kwargs)
 
 
