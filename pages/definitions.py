@@ -16,20 +16,7 @@ st.caption(f"本页内容全部读自配置文件 `{config.source}` 与 `queries
 
 def threshold_text(metric_id: str) -> str:
     t = config.thresholds.get(metric_id)
-    if t is None:
-        return "不设预警"
-    parts = []
-    if t.high_at_or_below is not None:
-        parts.append(f"不高于 {t.high_at_or_below:.0%} 为严重")
-    if t.high_below is not None:
-        parts.append(f"低于 {t.high_below:.0%} 为严重")
-    if t.high_above is not None:
-        parts.append(f"高于 {t.high_above:.0%} 为严重")
-    if t.medium_below is not None:
-        parts.append(f"低于 {t.medium_below:.0%} 为关注")
-    if t.medium_above is not None:
-        parts.append(f"高于 {t.medium_above:.0%} 为关注")
-    return "；".join(parts)
+    return "不设预警" if t is None else t.describe()
 
 
 DENOMINATOR_TEXT = {

@@ -6,15 +6,10 @@ import streamlit as st
 
 from perfdash import export
 from perfdash.security import markdown_literal as literal
-from ui import chrome, data, filters
+from ui import chrome, data
 
-f = filters.current()
-st.title("会议导出")
-if f.year is None:
-    chrome.empty_state("数据库")
-    st.stop()
-
-st.caption(f"{f.year} 年 · {f.describe()} · 按左侧筛选生成；图片 3000 × 1688 像素（16:9），幻灯片 16:9")
+f = chrome.start_page("会议导出")
+chrome.scope_caption(f, "按左侧筛选生成；图片 3000 × 1688 像素（16:9），幻灯片 16:9")
 
 left, right = st.columns([3, 2])
 with left:

@@ -4,26 +4,23 @@ where they sit among all units."""
 import streamlit as st
 
 from perfdash import metrics, outliers, tabular
+from perfdash.security import markdown_literal
 from perfdash.charts import outliers as outlier_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
-f = filters.current()
-st.title("异常预警")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("异常预警")
 
 config = data.db().config
 rates = data.query("rates/unit_rates", year=f.year, **f.scope())
 if rates.empty:
-    st.caption(f"{f.year} 年 · {f.describe()}")
+    chrome.scope_caption(f)
     chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
 flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
 s = outliers.summary(flags, len(rates))
 
-st.caption(f"{f.year} 年 · {f.describe()} · 预警：触及 perfdash.toml 中的预警线；"
-           "异常：与同年度同层级单位或与本单位上年相比明显偏离；自评虚高：自评结果得不到本单位数据支持")
+chrome.scope_caption(f, "预警：触及 perfdash.toml 中的预警线；异常：与同年度同层级单位或与本单位上年相比明显偏离；"
+                        "自评虚高：自评结果得不到本单位数据支持")
 
 kpi = st.columns(6)
 kpi[0].metric("预警", f"{s['by_kind']['warning']:,} 条", border=True)
@@ -40,7 +37,7 @@ with st.expander("判定规则（可在 perfdash.toml 中调整）", icon=":mate
     st.markdown("\n".join(f"- {line}" for line in outliers.rules_text(config)))
 
 if flags.empty:
-    st.success(f"{f.year} 年{f.describe()}没有单位触发预警、异常或自评虚高。", icon=":material/check_circle:")
+    st.success(f"{f.year} 年{markdown_literal(f.describe())}没有单位触发预警、异常或自评虚高。", icon=":material/check_circle:")
 else:
     left, right = st.columns(2)
     kind_labels = [outliers.KIND_LABELS[k] for k in outliers.KINDS]

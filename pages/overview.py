@@ -8,19 +8,15 @@ from perfdash import metrics, outliers
 from perfdash.security import markdown_literal as md
 from perfdash.charts import overview as overview_charts
 from perfdash.charts import units as unit_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
-f = filters.current()
-st.title("总览")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("总览")
 
 config = data.db().config
 totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.scope())
 this_year = totals[totals["year"] == f.year]
 if this_year.empty:
-    st.caption(f"{f.year} 年 · {md(f.describe())}")
+    chrome.scope_caption(f)
     chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
 now = this_year.iloc[0]
@@ -52,7 +48,7 @@ def count_delta(value, before_value):
     return None if before_value is None else f"{int(value) - int(before_value):+,d}"
 
 
-st.caption(f"{f.year} 年 · {md(f.describe())} · 较上年变化：金额为增长率，比率为百分点")
+chrome.scope_caption(f, "较上年变化：金额为增长率，比率为百分点")
 units_warned = warned["unit_key"].nunique()
 units_high = warned.loc[warned["severity"] == "high", "unit_key"].nunique()
 prev_warned = None if prev_flags is None else prev_flags.loc[prev_flags["kind"] == "warning", "unit_key"].nunique()

@@ -6,15 +6,11 @@ import streamlit as st
 from perfdash import metrics
 from perfdash.security import markdown_literal as md
 from perfdash.charts import projects as project_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
 WORST_ROWS = 50
 
-f = filters.current()
-st.title("项目执行")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("项目执行")
 
 config = data.db().config
 threshold = config.thresholds.get("project_execution_rate")
@@ -23,8 +19,8 @@ zero_at = threshold.high_at_or_below if threshold and threshold.high_at_or_below
 
 by_category = data.query("pages/project_by_category", year=f.year, low_below=low_below,
                          zero_at_or_below=zero_at, **f.scope())
-st.caption(f"{f.year} 年 · {md(f.describe())} · 项目预算执行率 = 项目实际支出数 ÷ 项目预算数；"
-           f"零支出 = 全年未支出，低执行 = 执行率低于 {low_below:.0%}（perfdash.toml 的项目预警线）")
+chrome.scope_caption(f, "项目预算执行率 = 项目实际支出数 ÷ 项目预算数；"
+                     f"零支出 = 全年未支出，低执行 = 执行率低于 {low_below:.0%}（perfdash.toml 的项目预警线）")
 if by_category.empty:
     st.warning(f"{f.year} 年（{md(f.describe())}）暂无项目支出数据。请到「数据导入」页上传「项目支出」文件"
                "（列：年度、单位名称、项目名称、项目类别、预算数、实际支出数；可先下载模板）。", icon=":material/inbox:")

@@ -4,28 +4,23 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import metrics, tabular
-from perfdash.security import markdown_literal as md
 from perfdash.charts import ranking as ranking_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
 # Rows shown in the ranking table (colouring 1,000 rows costs over half a second); larger sets
 # show this many from the chosen end and offer the full ranking as a download.
 MAX_ROWS = 300
 RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
 
-f = filters.current()
-st.title("排名对比")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("排名对比")
 
 config = data.db().config
 frame = data.query("rates/unit_rates", year=f.year, **f.scope())
 if frame.empty:
-    st.caption(f"{f.year} 年 · {md(f.describe())}")
+    chrome.scope_caption(f)
     chrome.empty_state(f"{f.year} 年（{f.describe()}）")
     st.stop()
-st.caption(f"{f.year} 年 · {md(f.describe())} · {len(frame):,} 个单位")
+chrome.scope_caption(f, f"{len(frame):,} 个单位")
 
 # -- ranking table -----------------------------------------------------------------------------
 controls = st.columns([2, 2, 3])

@@ -5,13 +5,9 @@ import streamlit as st
 from perfdash import metrics
 from perfdash.security import markdown_literal as md
 from perfdash.charts import trends as trend_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
-f = filters.current()
-st.title("趋势")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("趋势")
 
 config = data.db().config
 weighted = data.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None, **f.scope())

@@ -7,13 +7,9 @@ import streamlit as st
 from perfdash import metrics, outliers
 from perfdash.security import markdown_literal as md
 from perfdash.charts import profile as profile_charts
-from ui import chrome, data, filters
+from ui import chrome, data
 
-f = filters.current()
-st.title("单位画像")
-if f.year is None:
-    chrome.empty_state("数据库中")
-    st.stop()
+f = chrome.start_page("单位画像")
 
 config = data.db().config
 units = data.query("pages/unit_list", **f.scope())

@@ -47,6 +47,21 @@ class Threshold:
             return "medium"
         return None
 
+    def describe(self) -> str:
+        """The bounds in words, as the definitions page and the rules panel show them."""
+        parts = []
+        if self.high_at_or_below is not None:
+            parts.append(f"不高于 {self.high_at_or_below:.0%} 为严重")
+        if self.high_below is not None:
+            parts.append(f"低于 {self.high_below:.0%} 为严重")
+        if self.high_above is not None:
+            parts.append(f"高于 {self.high_above:.0%} 为严重")
+        if self.medium_below is not None:
+            parts.append(f"低于 {self.medium_below:.0%} 为关注")
+        if self.medium_above is not None:
+            parts.append(f"高于 {self.medium_above:.0%} 为关注")
+        return "；".join(parts)
+
 
 PEER_DIRECTIONS = ("low", "high", "both")
 

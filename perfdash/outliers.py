@@ -396,20 +396,7 @@ def rules_text(config: Config) -> list[str]:
     lines = []
     for metric_id, t in config.thresholds.items():
         label = metrics.METRICS[metric_id].label if metric_id in metrics.METRICS else metric_id
-        parts = []
-        if t.high_at_or_below == 0:
-            parts.append("为 0（一分未支出）严重")
-        elif t.high_at_or_below is not None:
-            parts.append(f"≤ {t.high_at_or_below * 100:g}% 严重")
-        if t.high_below is not None:
-            parts.append(f"< {t.high_below * 100:g}% 严重")
-        if t.high_above is not None:
-            parts.append(f"> {t.high_above * 100:g}% 严重")
-        if t.medium_below is not None:
-            parts.append(f"< {t.medium_below * 100:g}% 关注")
-        if t.medium_above is not None:
-            parts.append(f"> {t.medium_above * 100:g}% 关注")
-        lines.append(f"预警 · {label}：" + "，".join(parts))
+        lines.append(f"预警 · {label}：{t.describe()}")
     compared = "、".join(metrics.METRICS[m].label for m in o.peer if m in metrics.METRICS)
     lines.append(
         f"异常 · 同级比较：同一年度、同一层级的单位（不少于 {o.min_peers} 个）中，"

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from perfdash import style
-from ui import data, present
+from perfdash.security import markdown_literal
+from ui import data, filters, present
 
 
 def demo_notice() -> None:
@@ -16,9 +17,22 @@ def demo_notice() -> None:
                 "导入本地数据后请在「数据导入」页回滚示例批次。", icon=":material/info:")
 
 
-def empty_state(what: str) -> None:
-    from perfdash.security import markdown_literal
+def start_page(title: str):
+    """The page title and the shared filters; an empty database stops the page with what to do."""
+    f = filters.current()
+    st.title(title)
+    if f.year is None:
+        empty_state("数据库中")
+        st.stop()
+    return f
 
+
+def scope_caption(f, *notes: str) -> None:
+    """「2022 年 · <scope> · notes」: the scope is data (region names) and shown as written."""
+    st.caption(" · ".join([f"{f.year} 年", markdown_literal(f.describe()), *notes]))
+
+
+def empty_state(what: str) -> None:
     st.warning(f"{markdown_literal(what)}暂无数据。请到「数据导入」页上传该年度的 CSV 或 XLSX 文件（可先下载模板）。",
                icon=":material/inbox:")
 
