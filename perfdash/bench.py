@@ -40,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,6 +158,35 @@ class PageRun:
     cold_ms: float = 0.0
 
 
+class _EntryScriptEveryRun:
+    """Make AppTest run dashboard.py on every run, as the real server does.
+
+    With a pages/ directory next to the entry script, each AppTest run starts in Streamlit's
+    "pages directory" (v1) mode: `switch_page("pages/x.py")` then executes pages/x.py alone,
+    skipping dashboard.py (shared filters, notices) — a run no real session makes. In the
+    server, the first st.navigation() call switches that mode off for the process, so every
+    later run executes the entry script, which runs the page through st.navigation. While this
+    is active, AppTest does the same.
+    """
+
+    def __enter__(self):
+        from streamlit.runtime.scriptrunner import script_runner
+
+        self._module, self._original = script_runner, script_runner._mpa_v1
+        script_runner._mpa_v1 = self._run_entry
+        return self
+
+    def __exit__(self, *exc):
+        self._module._mpa_v1 = self._original
+
+    @staticmethod
+    def _run_entry(main_script_path: str) -> None:
+        path = Path(main_script_path)
+        module = types.ModuleType("__main__")
+        module.__file__ = str(path)
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+
+
 def _new_app():
     from streamlit.testing.v1 import AppTest
 
@@ -189,6 +219,13 @@ def _run_page(at, page: str) -> float:
 
 def record_and_time_pages(pages: list[str]) -> dict[str, PageRun]:
     """Each page: one recorded run (the exact data calls), then cold and warm timed runs."""
+    with _EntryScriptEveryRun():
+        runs = _record_and_time(pages)
+    _close_streamlit_db()
+    return runs
+
+
+def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
     import streamlit as st
 
     from ui import data
@@ -216,8 +253,11 @@ def record_and_time_pages(pages: list[str]) -> dict[str, PageRun]:
         while len(warm) < WARM_PAGE_RUNS and sum(warm) < WARM_PAGE_BUDGET_S * 1000:
             warm.append(_run_page(at, page))
         run.warm_ms = statistics.median(warm)
+        for error in _errors(at):
+            if error not in run.errors:
+                run.errors.append(error)
+                log(f"{page}: a timed run raised: {error.splitlines()[0][:200]}")
         log(f"page {page}: cold {run.cold_ms:.0f} ms, warm {run.warm_ms:.0f} ms, {len(run.calls)} data calls")
-    _close_streamlit_db()
     return runs
 
 

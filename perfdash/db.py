@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import threading
-import warnings
 from pathlib import Path
 
 import duckdb
@@ -48,10 +47,19 @@ class Database:
             self._local.cursor = cur
         return cur
 
+    def _query_cursor(self) -> duckdb.DuckDBPyConnection:
+        """query()'s own cursor per thread: it always reads its results to the end, so con.sql()
+        (Arrow without DuckDB's DB-API extra copy) never meets an unfinished result there."""
+        cur = getattr(self._local, "query_cursor", None)
+        if cur is None:
+            cur = self.con.cursor()
+            self._local.query_cursor = cur
+        return cur
+
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/<name>.sql and return all rows as a DataFrame (DuckDB's `.df()` types)."""
-        cur = self.cursor()
-        return to_frame(cur, cur.execute(sql.load(name), sql.bind(name, params)).to_arrow_table())
+        cur = self._query_cursor()
+        return to_frame(cur, cur.sql(sql.load(name), params=sql.bind(name, params)).to_arrow_table())
 
     def rows(self, name: str, **params) -> list[tuple]:
         return self.cursor().execute(sql.load(name), sql.bind(name, params)).fetchall()
@@ -83,16 +91,49 @@ class Database:
                 cur.close()
 
     def close(self) -> None:
-        cur = getattr(self._local, "cursor", None)
-        if cur is not None:
-            cur.close()
+        for name in ("cursor", "query_cursor"):
+            cur = getattr(self._local, name, None)
+            if cur is not None:
+                cur.close()
         self.con.close()
 
 
 _STRING_TYPES = (pa.string(), pa.large_string(), pa.string_view())
-# DuckDB 2.0 suggests con.sql() for Arrow output; measured here the "extra copy" costs nothing
-# visible, and execute() keeps working after an earlier unfinished result (con.sql() raises).
-warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+_MASKED_INTS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
+
+
+def _as_duckdb_df(column: pa.ChunkedArray):
+    """One Arrow column as DuckDB's `.df()` would give it, or None for types left to DuckDB."""
+    kind = column.type
+    if kind in _STRING_TYPES:
+        # an all-NULL text column comes out of .df() as object dtype
+        return None if column.null_count == len(column) else column.to_pandas()
+    if pa.types.is_floating(kind):
+        return column.to_pandas()
+    if pa.types.is_integer(kind):
+        if column.null_count:                       # DuckDB: masked Int32 etc., not float
+            return column.to_pandas(types_mapper=_MASKED_INTS.get)
+        return column.to_pandas()
+    if pa.types.is_boolean(kind):
+        return column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get) if column.null_count \
+            else column.to_pandas()
+    if pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "us":
+        return column.to_pandas()
+    return None
+
+
+def _plain(column: pa.ChunkedArray) -> bool:
+    """A column Arrow's default conversion already gives exactly as DuckDB's .df() would."""
+    kind = column.type
+    if kind in _STRING_TYPES:
+        return column.null_count < len(column)
+    if pa.types.is_floating(kind):
+        return True
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        return column.null_count == 0
+    return pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "us"
 
 
 def to_frame(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> pd.DataFrame:
@@ -100,20 +141,27 @@ def to_frame(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> pd.DataFrame:
 
     With pandas 3, `.df()` turns every VARCHAR into Python str objects and pandas then turns
     them back into Arrow-backed strings: for a 20,000-unit result that is most of the time.
-    Here string columns go straight from Arrow to pandas' `str` dtype (the dtype `.df()` ends
-    with), and every other column still goes through DuckDB's own conversion, so nullable
-    integers, DECIMAL, DATE and BOOLEAN come out exactly as before. Empty results and results
-    without strings take DuckDB's path unchanged.
+    Here columns go straight from Arrow to the dtypes `.df()` ends with (str, int/float/bool —
+    masked Int32 / boolean when NULLs are present — and datetime64[us]); any other type
+    (DECIMAL, DATE, lists, …) and empty results go through DuckDB's own conversion, so the
+    frame is the same either way (tests/test_bench_smoke.py compares every query).
     """
-    strings = [i for i, f in enumerate(table.schema) if f.type in _STRING_TYPES]
-    if not strings or table.num_rows == 0:
+    if table.num_rows == 0:
         return cur.from_arrow(table).df()
+    if len(set(table.column_names)) == table.num_columns and all(_plain(c) for c in table.columns):
+        # the common case: one conversion
+        return table.to_pandas()
     names = table.column_names
     table = table.rename_columns([f"c{i}" for i in range(len(names))])   # names may repeat
-    columns = dict(table.select(strings).to_pandas(split_blocks=True).items())
-    others = [i for i in range(len(names)) if i not in set(strings)]
-    if others:
-        columns.update(cur.from_arrow(table.select(others)).df().items())
+    columns, rest = {}, []
+    for i, column in enumerate(table.columns):
+        converted = _as_duckdb_df(column)
+        if converted is None:
+            rest.append(i)
+        else:
+            columns[f"c{i}"] = converted
+    if rest:
+        columns.update(cur.from_arrow(table.select(rest)).df().items())
     frame = pd.DataFrame({f"c{i}": columns[f"c{i}"] for i in range(len(names))}, copy=False)
     frame.columns = names
     return frame

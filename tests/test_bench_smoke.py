@@ -205,3 +205,26 @@ def test_result_cache_is_bounded_and_drops_the_least_recently_used():
     cache.get(("b",), 1, compute("b"))
     assert calls == ["a", "b", "c", "d", "b"]
     assert cache._bytes <= 3 * size
+
+
+TYPED_ROWS = """
+SELECT * FROM (VALUES
+    ('甲', 1::INTEGER, 2::BIGINT, 3::INTEGER, 1.5::DOUBLE, 294.204448::DECIMAL(18,6), true, true,
+     TIMESTAMP '2024-01-02 03:04:05', DATE '2024-01-02', 'x', 1::TINYINT, [1, 2], 7::UBIGINT, 0.1::FLOAT,
+     CAST(99.68 AS DECIMAL(6,2)), NULL::INTEGER, NULL),
+    ('乙', 2, 3, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) t(s, i, b, inull, d, dec, bo, bonull, ts, dt, snull, ti, lst, ub, f, score, allnull, nothing)
+"""
+
+
+@pytest.mark.parametrize("where", ["", "WHERE s = '甲'", "WHERE s = '乙'", "WHERE s = '无'"])
+def test_to_frame_matches_df_for_every_column_type(where):
+    import duckdb
+
+    from perfdash.db import to_frame
+
+    con = duckdb.connect()
+    text = f"SELECT * FROM ({TYPED_ROWS}) {where}"     # test-only SQL on an in-memory database
+    expected = con.sql(text).df()
+    got = to_frame(con, con.sql(text).to_arrow_table())
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
