@@ -292,7 +292,7 @@ def _inflation_flags(db, config: Config, scope: dict, warnings: pd.DataFrame,
     below = (excellent & ev["execution_rate"].lt(target)) if target is not None else no
     far_below = (below & ev["execution_rate"].lt(target - rules.high_gap)) if target is not None else no
     over = (excellent & ev["sangong_control_rate"].gt(sangong_limit)) if sangong_limit is not None else no
-    other = ev["unit_key"].map(_other_high_warnings(warnings, projects, rules.count_project_warnings))
+    other = ev["unit_key"].map(_other_high_warnings(warnings, projects, rules.count_project_warnings)).astype("string")
     has_other = excellent & other.notna()
     q = rules.peer_quarter
     quarter = ev["score_rank"].ge(1 - q) & ev["execution_rank"].le(q) & ~below
