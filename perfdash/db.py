@@ -38,6 +38,8 @@ class Database:
         self.con.execute(sql.load("db/connection_settings"))   # cursors inherit it
         self._local = threading.local()
         self.write_lock = threading.Lock()
+        self._generation = 0                  # moved on by every finished write transaction
+        self._version: tuple[int, int] | None = None
 
     # -- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -69,7 +71,20 @@ class Database:
         return rows[0][0] if rows else None
 
     def data_version(self) -> int:
-        return int(self.scalar("db/data_version") or 0)
+        """Bumped by every import and rollback; remembered until this process writes again.
+
+        Only this connection can change the file while it is open (DuckDB locks it against
+        other processes), and every write goes through transaction(), which moves
+        `_generation` on — so a remembered version is never stale, and a page's cached data
+        calls no longer each cost a query.
+        """
+        generation, remembered = self._generation, self._version
+        if remembered is not None and remembered[0] == generation:
+            return remembered[1]
+        value = int(self.scalar("db/data_version") or 0)
+        if self._generation == generation:        # no write finished meanwhile
+            self._version = (generation, value)
+        return value
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -88,6 +103,7 @@ class Database:
             else:
                 cur.execute("COMMIT")
             finally:
+                self._generation += 1
                 cur.close()
 
     def close(self) -> None:

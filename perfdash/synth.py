@@ -16,7 +16,8 @@ a year; adjusted budget within ±15 %; execution mostly 90–99.5 % (about 6 % o
 97–100 %; 三公 control 70–98 % (0.5 % overspent); procurement 90–100 %; self-scores 85–98
 (problem years 60–80, 1 % inflated to 95 优); first-level scores sum to the self-score
 (预算执行/投入管理/产出/效益 = 10/30/25/35); `projects` projects per unit-year with execution
-mostly 80–100 %, 3 % 30–80 %, 0.3 % nothing spent.
+mostly 80–100 %, 0.2 % 30–80 %, 0.03 % nothing spent (so a few units in a hundred have a
+problem project, as in the demo set).
 """
 from __future__ import annotations
 
@@ -231,7 +232,7 @@ def province_tables(scale: Scale, seed: int = DEFAULT_SEED) -> dict[str, pa.Tabl
     kind = (k + unit[p_row]) % kinds
     p_budget = adjusted[p_row] * 0.6 / per * rng.uniform(0.5, 1.5, rows * per)
     p_draw = rng.random(rows * per)
-    p_exec = np.select([p_draw < 0.003, p_draw < 0.033], [0.0, rng.uniform(0.3, 0.8, rows * per)],
+    p_exec = np.select([p_draw < 0.0003, p_draw < 0.0023], [0.0, rng.uniform(0.3, 0.8, rows * per)],
                        rng.uniform(0.8, 1.0, rows * per))
     suffix = np.where(k >= kinds, "（" + (k // kinds + 1).astype(str).astype(object) + "）", "")
     project_name = np.array([x for x, _ in PROJECT_KINDS], dtype=object)[kind] + suffix

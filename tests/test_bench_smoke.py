@@ -228,3 +228,26 @@ def test_to_frame_matches_df_for_every_column_type(where):
     expected = con.sql(text).df()
     got = to_frame(con, con.sql(text).to_arrow_table())
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_data_version_is_remembered_until_a_write(tmp_path, monkeypatch):
+    from perfdash import ingest
+    from perfdash.db import Database, open_database
+
+    db = open_database(tmp_path / "v.duckdb")
+    try:
+        before = db.data_version()
+        asked = []
+        original = Database.scalar
+        monkeypatch.setattr(Database, "scalar", lambda self, name, **p: asked.append(name) or original(self, name, **p))
+        assert db.data_version() == before and asked == []          # remembered: no query
+        seed = sorted((ROOT / "data" / "seed").glob("*budget*.csv"))[:1]
+        ingest.import_files(db, ingest.read_files(seed))
+        assert db.data_version() == before + 1                        # the import's bump is seen
+        assert asked == ["db/data_version"]
+        with pytest.raises(RuntimeError):                             # a failed write: still fresh
+            with db.transaction():
+                raise RuntimeError("boom")
+        assert db.data_version() == before + 1
+    finally:
+        db.close()

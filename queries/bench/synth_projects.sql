@@ -2,8 +2,8 @@
 --          unit-year, written into project as batch $batch_id (after bench/synth_budget.sql).
 -- row:     one project of one unit in one year.
 -- formula: kind = (k + unit serial) mod #kinds, name = the kind's name (+ （n） when k ≥ #kinds);
---          budget = adjusted × 0.6 / $projects × U(0.5, 1.5); execution U(0.8, 1), 3 % U(0.3, 0.8),
---          0.3 % nothing spent; actual = budget × execution.
+--          budget = adjusted × 0.6 / $projects × U(0.5, 1.5); execution U(0.8, 1), 0.2 % U(0.3, 0.8),
+--          0.03 % nothing spent; actual = budget × execution.
 -- units:   amounts 万元 rounded to 2 decimals.
 -- params:  $projects, $seed, $batch_id INTEGER; $project_names, $project_categories VARCHAR[].
 INSERT INTO project
@@ -22,7 +22,7 @@ SELECT unit_key, year,
          || CASE WHEN k >= len($project_names) THEN '（' || (k // len($project_names) + 1) || '）' ELSE '' END,
        unit_code, unit_name, $project_categories[kind + 1],
        round(budget, 2),
-       round(budget * CASE WHEN draw < 0.003 THEN 0.0 WHEN draw < 0.033 THEN 0.3 + 0.5 * ue
+       round(budget * CASE WHEN draw < 0.0003 THEN 0.0 WHEN draw < 0.0023 THEN 0.3 + 0.5 * ue
                            ELSE 0.8 + 0.2 * ue END, 2),
        $batch_id
 FROM p;
