@@ -175,7 +175,7 @@ def test_result_cache_hands_out_copies_the_caller_may_change():
     first = cache.get(("k",), 1, compute)
     first.loc[0, "rate"] = 99.0                 # in place, as a careless page might
     first["extra"] = 1
-    first.sort_values("rate", inplace=True)
+    first.iloc[1, 0] = "丙"
     second = cache.get(("k",), 1, compute)
     assert computed == [1]                      # a hit, not a recomputation
     assert second["rate"].tolist() == [0.5, 0.9] and list(second.columns) == ["unit_name", "rate"]
