@@ -241,7 +241,8 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
             first = _run_page(at, page)
         finally:
             run.calls, data.RECORDER = data.RECORDER, None
-        log(f"recorded {page}: {len(run.calls)} data calls, first run {first:.0f} ms")
+        log(f"recorded {page}: {len(run.calls)} data calls, first run {first:.0f} ms, "
+            f"peak RSS so far {rss_mb():,.0f} MB")
         run.errors = _errors(at)
         for error in run.errors:
             log(f"{page}: the page raised: {error.splitlines()[0][:200]}")
@@ -257,7 +258,8 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
             if error not in run.errors:
                 run.errors.append(error)
                 log(f"{page}: a timed run raised: {error.splitlines()[0][:200]}")
-        log(f"page {page}: cold {run.cold_ms:.0f} ms, warm {run.warm_ms:.0f} ms, {len(run.calls)} data calls")
+        log(f"page {page}: cold {run.cold_ms:.0f} ms, warm {run.warm_ms:.0f} ms, {len(run.calls)} data calls, "
+            f"peak RSS so far {rss_mb():,.0f} MB")
     return runs
 
 
