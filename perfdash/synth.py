@@ -260,6 +260,8 @@ def write_province_csvs(scale: Scale, out_dir: Path, seed: int = DEFAULT_SEED,
         for kind, table in tables.items():
             path = out_dir / f"{year}_{kind}.csv"
             part = table.filter(pc.equal(table["年度"], year))
+            if part.num_rows == 0:            # --projects 0: no projects file at all
+                continue
             pa_csv.write_csv(part, path, pa_csv.WriteOptions(quoting_style="none"))
             files.append(path)
         written.append(files)
