@@ -12,10 +12,7 @@ f = chrome.start_page("异常预警")
 
 config = data.db().config
 rates = data.query("rates/unit_rates", year=f.year, **f.scope())
-if rates.empty:
-    chrome.scope_caption(f)
-    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
-    st.stop()
+chrome.stop_if_empty(rates, f)
 flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
 s = outliers.summary(flags, len(rates))
 

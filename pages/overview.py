@@ -15,10 +15,7 @@ f = chrome.start_page("总览")
 config = data.db().config
 totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.scope())
 this_year = totals[totals["year"] == f.year]
-if this_year.empty:
-    chrome.scope_caption(f)
-    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
-    st.stop()
+chrome.stop_if_empty(this_year, f)
 now = this_year.iloc[0]
 before = totals[totals["year"] == f.year - 1]
 prev = before.iloc[0] if not before.empty else None

@@ -16,10 +16,7 @@ f = chrome.start_page("排名对比")
 
 config = data.db().config
 frame = data.query("rates/unit_rates", year=f.year, **f.scope())
-if frame.empty:
-    chrome.scope_caption(f)
-    chrome.empty_state(f"{f.year} 年（{f.describe()}）")
-    st.stop()
+chrome.stop_if_empty(frame, f)
 chrome.scope_caption(f, f"{len(frame):,} 个单位")
 
 # -- ranking table -----------------------------------------------------------------------------

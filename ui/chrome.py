@@ -32,6 +32,14 @@ def scope_caption(f, *notes: str) -> None:
     st.caption(" · ".join([f"{f.year} 年", markdown_literal(f.describe()), *notes]))
 
 
+def stop_if_empty(frame, f) -> None:
+    """No rows for this year and scope: say so, say how to import, and end the page run."""
+    if frame.empty:
+        scope_caption(f)
+        empty_state(f"{f.year} 年（{f.describe()}）")
+        st.stop()
+
+
 def empty_state(what: str) -> None:
     st.warning(f"{markdown_literal(what)}暂无数据。请到「数据导入」页上传该年度的 CSV 或 XLSX 文件（可先下载模板）。",
                icon=":material/inbox:")
