@@ -4,6 +4,7 @@ The file is `perfdash.toml` at the project root unless PERFDASH_CONFIG names ano
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -134,6 +135,13 @@ class Config:
 
     def fingerprint(self) -> str:
         return f"{self.execution_denominator}|{self.carryover_denominator}"
+
+    def flags_fingerprint(self) -> str:
+        """Everything the stored flags depend on: the 口径, thresholds, grade floors, rules.
+        The dataclasses' repr is stable, so equal settings give equal fingerprints."""
+        settings = repr((self.fingerprint(), sorted(self.thresholds.items()),
+                         sorted(self.grade_floors.items()), self.outliers))
+        return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

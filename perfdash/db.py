@@ -60,8 +60,7 @@ class Database:
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/<name>.sql and return all rows as a DataFrame (DuckDB's `.df()` types)."""
-        cur = self._query_cursor()
-        return to_frame(cur, cur.sql(sql.load(name), params=sql.bind(name, params)).to_arrow_table())
+        return query_on(self._query_cursor(), name, **params)
 
     def rows(self, name: str, **params) -> list[tuple]:
         return self.cursor().execute(sql.load(name), sql.bind(name, params)).fetchall()
@@ -181,6 +180,11 @@ def to_frame(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> pd.DataFrame:
     frame = pd.DataFrame({f"c{i}": columns[f"c{i}"] for i in range(len(names))}, copy=False)
     frame.columns = names
     return frame
+
+
+def query_on(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Database.query on a given cursor — inside a transaction it sees the uncommitted rows."""
+    return to_frame(cur, cur.sql(sql.load(name), params=sql.bind(name, params)).to_arrow_table())
 
 
 def run(cur: duckdb.DuckDBPyConnection, name: str, **params):

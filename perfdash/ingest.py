@@ -668,7 +668,9 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
                                        unchanged, item.warnings))
         if any(r.changed for r in results):
-            rates.refresh(cur, db)
+            changed_years = {int(y) for item, r in zip(parsed, results) if r.changed
+                             for y in item.frame["year"].dropna().unique()}
+            rates.refresh(cur, db, rates.affected_years(changed_years))
             run(cur, "db/bump_data_version")
     return results
 

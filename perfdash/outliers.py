@@ -19,6 +19,9 @@ flagged rows) and applies two rules that combine the layers:
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -50,25 +53,68 @@ EXPORT_COLUMNS = {
 # -- the entry point ---------------------------------------------------------------------
 
 
+FLAGS_KEY = "flags_config"
+
+
 def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.DataFrame:
-    """All flags of one year for the units in scope; high severity first."""
-    config: Config = db.config
-    scope = {"year": int(year), "region": region, "level": level, "sector": sector}
+    """All flags of one year for the units in scope; high severity first.
+
+    Read from unit_flag, which imports keep current. A read-only database built under other
+    rules than the current perfdash.toml cannot be refreshed, so its flags are computed here."""
+    scope = {"region": region, "level": level, "sector": sector}
+    if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
+        return _typed(db.query("outliers/flags", year=int(year), **scope))
+    flags = compute_flags(db.query, db.config, year)
+    for column, value in scope.items():
+        if value is not None:
+            flags = flags[flags[column].eq(value).fillna(False).astype(bool)]
+    return flags.reset_index(drop=True)
+
+
+def refresh(cur, db, years=None) -> None:
+    """Recompute and store the flags of `years` (all years when None) on a cursor inside the
+    caller's transaction — after unit_year_rate is rebuilt, so the flags read the new rates."""
+    from perfdash.db import query_on, run
+
+    if years is None:
+        run(cur, "outliers/clear_flags")
+        years = [int(r[0]) for r in run(cur, "outliers/flag_years").fetchall()]
+    else:
+        years = sorted({int(y) for y in years})
+        run(cur, "outliers/delete_flags", years=years)
+    query = functools.partial(query_on, cur)
+    for year in years:
+        flags = compute_flags(query, db.config, year)
+        if flags.empty:
+            continue
+        cur.register("computed_flags", flags.assign(position=np.arange(len(flags), dtype="int32")))
+        try:
+            run(cur, "outliers/insert_flags")
+        finally:
+            with contextlib.suppress(Exception):
+                cur.unregister("computed_flags")
+    run(cur, "db/set_meta", key=FLAGS_KEY, value=db.config.flags_fingerprint())
+
+
+def compute_flags(query, config: Config, year) -> pd.DataFrame:
+    """Every flag of one year for all units. `query(name, **params)` runs a named query —
+    Database.query, or query_on a transaction's cursor when the flags are being stored."""
+    scope = {"year": int(year)}
     thresholds = threshold_params(config)
 
     warnings = _empty()
     projects = _empty()
     if thresholds:
-        warnings = db.query("outliers/unit_warnings", thresholds=thresholds, **scope)
+        warnings = query("outliers/unit_warnings", thresholds=thresholds, **scope)
         warnings = warnings.assign(basis="threshold", reason=_warning_reasons(warnings))
         if any(t["metric"] == "project_execution_rate" for t in thresholds):
-            projects = db.query("outliers/project_warnings", thresholds=thresholds, **scope)
+            projects = query("outliers/project_warnings", thresholds=thresholds, **scope)
             projects = projects.assign(basis="project", reason=_project_reasons(projects))
 
-    statistical = pd.concat([_peer_flags(db, config, scope), _history_flags(db, config, scope)],
+    statistical = pd.concat([_peer_flags(query, config, scope), _history_flags(query, config, scope)],
                             ignore_index=True)
     unit_flags = _merge(warnings, statistical)
-    inflation = _inflation_flags(db, config, scope, warnings, projects)
+    inflation = _inflation_flags(query, config, scope, warnings, projects)
 
     frames = [f for f in (unit_flags, projects, inflation) if not f.empty]
     if not frames:
@@ -81,11 +127,21 @@ def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.Data
         _s=flags["severity"].map(_SEVERITY_RANK), _k=flags["kind"].map(_KIND_RANK),
     ).sort_values(["_s", "_k", "unit_name", "metric", "project_name"],
                   ascending=[False, True, True, True, True], na_position="last")
-    flags = flags[COLUMNS].reset_index(drop=True)
+    return _typed(flags[COLUMNS].reset_index(drop=True))
+
+
+def _typed(flags: pd.DataFrame) -> pd.DataFrame:
+    """The column types of the CLI contract, whether computed or read back from unit_flag."""
+    if flags.empty:
+        return _empty()
+    flags = flags[COLUMNS].copy()
     flags["year"] = flags["year"].astype("int64")
+    for column in ("unit_name", "metric", "kind", "severity", "reason", "unit_key", "basis"):
+        flags[column] = flags[column].astype("str")
     for column in ("unit_code", "project_name", "region", "level", "sector"):
         flags[column] = flags[column].astype(object).where(flags[column].notna(), None)
-    flags["value"] = flags["value"].astype("float64")
+    for column in ("value", "peer_median", "peer_n", "robust_z", "prior_value"):
+        flags[column] = flags[column].astype("float64")
     return flags
 
 
@@ -178,13 +234,13 @@ def _project_reasons(p: pd.DataFrame) -> pd.Series:
     return nothing.where(zero, little)
 
 
-def _peer_flags(db, config: Config, scope: dict) -> pd.DataFrame:
+def _peer_flags(query, config: Config, scope: dict) -> pd.DataFrame:
     settings = config.outliers
     rules = [{"metric": m, "min_spread": r.min_spread, "direction": r.direction}
              for m, r in settings.peer.items()]
     if not rules:
         return _empty()
-    peers = db.query("outliers/peer_outliers", rules=rules, min_peers=settings.min_peers,
+    peers = query("outliers/peer_outliers", rules=rules, min_peers=settings.min_peers,
                      robust_z=settings.robust_z, robust_z_high=settings.robust_z_high, **scope)
     if peers.empty:
         return peers
@@ -197,9 +253,9 @@ def _peer_flags(db, config: Config, scope: dict) -> pd.DataFrame:
     return peers
 
 
-def _history_flags(db, config: Config, scope: dict) -> pd.DataFrame:
+def _history_flags(query, config: Config, scope: dict) -> pd.DataFrame:
     h = config.outliers.history
-    jumps = db.query("outliers/history_jumps", execution_jump=h.execution_jump,
+    jumps = query("outliers/history_jumps", execution_jump=h.execution_jump,
                      execution_jump_high=h.execution_jump_high, carryover_growth=h.carryover_growth,
                      carryover_growth_high=h.carryover_growth_high,
                      carryover_growth_min_share=h.carryover_growth_min_share, **scope)
@@ -269,12 +325,12 @@ def _merge(warnings: pd.DataFrame, statistical: pd.DataFrame) -> pd.DataFrame:
 # -- self-evaluation inflation -----------------------------------------------------------
 
 
-def _inflation_flags(db, config: Config, scope: dict, warnings: pd.DataFrame,
+def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
                      projects: pd.DataFrame) -> pd.DataFrame:
     rules = config.outliers.inflation
     floors = config.grade_floors
     excellent_score = floors.get(rules.grade, 90.0)
-    ev = db.query("outliers/self_evaluation", excellent_score=excellent_score,
+    ev = query("outliers/self_evaluation", excellent_score=excellent_score,
                   excellent_grade=rules.grade, quarter=rules.peer_quarter,
                   min_peers=config.outliers.min_peers,
                   grade_floors=[{"grade": g, "floor": f} for g, f in floors.items()] or [{"grade": "", "floor": 0.0}],
@@ -388,6 +444,16 @@ def summary(flags: pd.DataFrame, units_total: int) -> dict:
         "units_total": int(units_total),
         "share": (units / units_total) if units_total else None,
     }
+
+
+SUMMARY_COUNTS = ("flags", "units_flagged", "units_warned", "units_warned_high", "high_flags")
+
+
+def counts_by_year(summary_rows: pd.DataFrame):
+    """year → {count: int} from queries/outliers/flag_summary; a year without flags counts 0."""
+    by_year = {int(r["year"]): {k: int(r[k]) for k in SUMMARY_COUNTS}
+               for r in summary_rows.to_dict("records")}
+    return lambda year: by_year.get(int(year), dict.fromkeys(SUMMARY_COUNTS, 0))
 
 
 def rules_text(config: Config) -> list[str]:

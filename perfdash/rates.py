@@ -1,20 +1,36 @@
-"""Keeping the derived rate table in step with the figures and the 口径 configuration."""
+"""Keeping the derived tables — unit_year_rate and the stored flags — in step with the figures
+and the configuration (口径, thresholds, outlier rules)."""
 from __future__ import annotations
 
+from perfdash import outliers
 from perfdash.db import Database, run
 
 CONFIG_KEY = "rates_config"
 
 
-def refresh(cur, db: Database) -> None:
-    """Rebuild unit_year_rate on a cursor inside the caller's transaction."""
+def refresh(cur, db: Database, flag_years=None) -> None:
+    """Rebuild unit_year_rate on a cursor inside the caller's transaction, then the flags of
+    `flag_years` (all years when None: a 口径 change or a rollback can move any of them)."""
     run(cur, "rates/refresh_unit_year_rate", **db.config.query_params())
     run(cur, "db/set_meta", key=CONFIG_KEY, value=db.config.fingerprint())
+    outliers.refresh(cur, db, flag_years)
+
+
+def affected_years(years) -> list[int]:
+    """The years whose flags change when figures of `years` change: those years and the next
+    ones (the year-on-year rules compare each year with the one before)."""
+    years = {int(y) for y in years}
+    return sorted(years | {y + 1 for y in years})
 
 
 def ensure_fresh(db: Database) -> None:
-    """Rebuild when the table is missing or was built under another 口径 configuration."""
-    if db.scalar("db/get_meta", key=CONFIG_KEY) == db.config.fingerprint():
+    """Rebuild what was built under another configuration, or never built (an older database)."""
+    rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != db.config.fingerprint()
+    flags_stale = db.scalar("db/get_meta", key=outliers.FLAGS_KEY) != db.config.flags_fingerprint()
+    if not (rates_stale or flags_stale):
         return
     with db.transaction() as cur:
-        refresh(cur, db)
+        if rates_stale:
+            refresh(cur, db)
+        else:
+            outliers.refresh(cur, db)

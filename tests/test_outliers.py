@@ -468,3 +468,75 @@ def test_outlier_settings_come_from_the_config_file(tmp_path):
     old = tmp_path / "old.toml"
     old.write_text(text[: text.index("[outliers]")], encoding="utf-8")
     assert load_config(old).outliers.robust_z == 3.5
+
+
+# -- the stored flags (unit_flag) ----------------------------------------------------------
+
+
+def _all_years(db) -> list[int]:
+    return sorted(db.query("filters/options").query("dimension == 'year'")["value"].astype(int))
+
+
+def _computed(db, year) -> pd.DataFrame:
+    return outliers.compute_flags(db.query, db.config, year)
+
+
+def test_stored_flags_are_what_the_rules_compute_in_display_order(demo_db):
+    for year in _all_years(demo_db):
+        pd.testing.assert_frame_equal(outliers.flags_for_year(demo_db, year), _computed(demo_db, year))
+    scoped = outliers.flags_for_year(demo_db, 2023, level="县级")
+    everything = _computed(demo_db, 2023)
+    expected = everything[everything["level"].eq("县级").fillna(False).astype(bool)].reset_index(drop=True)
+    assert len(scoped) > 0
+    pd.testing.assert_frame_equal(scoped, expected)
+
+
+def test_an_import_refreshes_the_flags_of_its_year_and_the_next_and_rollback_restores_them(demo_db):
+    year = 2021
+    before = {y: outliers.flags_for_year(demo_db, y) for y in _all_years(demo_db)}
+    quiet = set(before[year]["unit_key"]) | set(before[year + 1]["unit_key"])
+    rates_then = demo_db.query("rates/unit_rates", year=year, region=None, level=None, sector=None)
+    unit = rates_then[~rates_then["unit_key"].isin(quiet) & rates_then["unit_code"].notna()].iloc[0]
+    spend = round(float(unit["budget"]) * 0.5, 2)
+    csv = (f"年度,单位编码,单位名称,调整后预算数,实际支出数\n"
+           f"{year},{unit['unit_code']},{unit['unit_name']},{float(unit['budget']):.2f},{spend}\n")
+    (result,) = ingest.import_files(demo_db, [("更正.csv", csv.encode("utf-8"))], imported_by="test")
+    assert result.updated == 1
+
+    now = outliers.flags_for_year(demo_db, year)
+    warned = one(now, unit["unit_name"], "execution_rate", "warning")
+    assert warned["value"] == pytest.approx(0.5, abs=1e-6) and warned["severity"] == "high"
+    # the next year's execution jumps back up by ~45 points: a history flag there
+    following = outliers.flags_for_year(demo_db, year + 1)
+    jump = one(following, unit["unit_name"], "execution_rate", "statistical")
+    assert jump["prior_value"] == pytest.approx(0.5, abs=1e-6) and jump["severity"] == "high"
+    for y in (year, year + 1):
+        pd.testing.assert_frame_equal(outliers.flags_for_year(demo_db, y), _computed(demo_db, y))
+    # other years were not touched
+    for y in set(before) - {year, year + 1}:
+        pd.testing.assert_frame_equal(outliers.flags_for_year(demo_db, y), before[y])
+
+    ingest.rollback(demo_db, result.batch_id)
+    for y, frame in before.items():
+        pd.testing.assert_frame_equal(outliers.flags_for_year(demo_db, y), frame)
+
+
+def test_changed_rules_rebuild_the_stored_flags_on_open(demo_db_path):
+    db = open_database(demo_db_path)
+    year = 2023
+    default_count = len(outliers.flags_for_year(db, year).query("metric == 'execution_rate' and kind == 'warning'"))
+    db.close()
+
+    config = load_config()
+    strict = dataclasses.replace(config, thresholds={
+        **config.thresholds,
+        "execution_rate": dataclasses.replace(config.thresholds["execution_rate"], medium_below=0.999)})
+    assert strict.flags_fingerprint() != config.flags_fingerprint()
+    db = open_database(demo_db_path, config=strict)
+    assert db.scalar("db/get_meta", key=outliers.FLAGS_KEY) == strict.flags_fingerprint()
+    rates_now = db.query("rates/unit_rates", year=year, region=None, level=None, sector=None)
+    stored = outliers.flags_for_year(db, year)
+    warned = stored.query("metric == 'execution_rate' and kind == 'warning'")
+    assert len(warned) == int((rates_now["execution_rate"] < 0.999).sum()) > default_count
+    pd.testing.assert_frame_equal(stored, _computed(db, year))
+    db.close()

@@ -10,7 +10,8 @@
 --          high when ≥ $carryover_growth_high.
 -- units:   value, prior_value, delta, increase_share are fractions; carryover, prior_carryover,
 --          budget in 万元.
--- params:  $year INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all);
+-- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
+--          queries/outliers/flags.sql applies the filters);
 --          $execution_jump, $execution_jump_high, $carryover_growth, $carryover_growth_high,
 --          $carryover_growth_min_share DOUBLE.
 WITH unit AS (
@@ -18,9 +19,6 @@ WITH unit AS (
     FROM unit_year_rate u
     LEFT JOIN unit_year_rate p ON p.unit_key = u.unit_key AND p.year = u.year - 1
     WHERE u.year = $year
-      AND ($region IS NULL OR u.region = $region)
-      AND ($level  IS NULL OR u.level  = $level)
-      AND ($sector IS NULL OR u.sector = $sector)
 ),
 jumps AS (
     SELECT unit_key, 'execution_rate' AS metric, execution_rate AS value,

@@ -9,7 +9,8 @@
 --          robust_z = 0.6745 × (rate − median) / spread;
 --          severity 'high' when |robust_z| ≥ $robust_z_high, else 'medium'.
 -- units:   value, peer_median, peer_mad, spread are fractions; robust_z and peer_n are numbers.
--- params:  $year INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all);
+-- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
+--          queries/outliers/flags.sql applies the filters);
 --          $rules LIST of STRUCT(metric VARCHAR, min_spread DOUBLE, direction VARCHAR);
 --          $min_peers INTEGER; $robust_z DOUBLE; $robust_z_high DOUBLE.
 WITH rules AS (
@@ -59,7 +60,4 @@ FROM scored s
 JOIN unit_year_rate u ON u.unit_key = s.unit_key AND u.year = $year
 WHERE ((s.direction IN ('low', 'both')  AND s.robust_z <= -$robust_z)
     OR (s.direction IN ('high', 'both') AND s.robust_z >=  $robust_z))
-  AND ($region IS NULL OR u.region = $region)
-  AND ($level  IS NULL OR u.level  = $level)
-  AND ($sector IS NULL OR u.sector = $sector)
 ORDER BY abs(s.robust_z) DESC, u.unit_key, s.metric;

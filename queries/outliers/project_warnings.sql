@@ -6,7 +6,8 @@
 --          severity 'high' when at or below high_at_or_below or below high_below, else 'medium'
 --          when below medium_below. Projects are matched to the unit's attributes in that year.
 -- units:   budget, actual_spend in 万元; value and bound are fractions.
--- params:  $year INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all);
+-- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
+--          queries/outliers/flags.sql applies the filters);
 --          $thresholds LIST of STRUCT(metric VARCHAR, medium_below, medium_above, high_below,
 --          high_above, high_at_or_below DOUBLE or NULL) — the entry with
 --          metric = 'project_execution_rate' is used.
@@ -29,9 +30,6 @@ proj AS (
     FROM project p
     LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
     WHERE p.year = $year
-      AND ($region IS NULL OR r.region = $region)
-      AND ($level  IS NULL OR r.level  = $level)
-      AND ($sector IS NULL OR r.sector = $sector)
 ),
 crossed AS (
     SELECT p.*,

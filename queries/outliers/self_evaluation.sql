@@ -10,7 +10,8 @@
 --          grade the unit gave itself ($grade_floors).
 -- units:   self_score and claimed_floor in points; execution_rate, sangong_control_rate fractions;
 --          score_rank, execution_rank in [0, 1]; peer_n a count.
--- params:  $year INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all);
+-- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
+--          queries/outliers/flags.sql applies the filters);
 --          $excellent_score DOUBLE; $excellent_grade VARCHAR; $quarter DOUBLE; $min_peers INTEGER;
 --          $grade_floors LIST of STRUCT(grade VARCHAR, floor DOUBLE).
 WITH ranked AS (
@@ -37,9 +38,6 @@ FROM unit_year_rate u
 LEFT JOIN ranked r USING (unit_key)
 LEFT JOIN floors f ON f.grade = u.grade
 WHERE u.year = $year
-  AND ($region IS NULL OR u.region = $region)
-  AND ($level  IS NULL OR u.level  = $level)
-  AND ($sector IS NULL OR u.sector = $sector)
   AND (u.self_score >= $excellent_score
        OR u.grade = $excellent_grade
        OR (r.peer_n >= $min_peers AND r.score_rank >= 1 - $quarter)

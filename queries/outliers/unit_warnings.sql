@@ -9,16 +9,14 @@
 --          medium_below or above medium_above. target = medium_below (e.g. execution ≥ 90 %).
 -- units:   value, bound, target are fractions; amounts (budget, actual_spend, carryover,
 --          initial_budget, adjusted_budget, sangong_*) in 万元.
--- params:  $year INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all);
+-- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
+--          queries/outliers/flags.sql applies the filters);
 --          $thresholds LIST of STRUCT(metric VARCHAR, medium_below, medium_above, high_below,
 --          high_above, high_at_or_below DOUBLE or NULL).
 WITH unit AS (
     SELECT *
     FROM unit_year_rate
     WHERE year = $year
-      AND ($region IS NULL OR region = $region)
-      AND ($level  IS NULL OR level  = $level)
-      AND ($sector IS NULL OR sector = $sector)
 ),
 long AS (
     UNPIVOT (
