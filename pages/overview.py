@@ -20,9 +20,9 @@ now = this_year.iloc[0]
 before = totals[totals["year"] == f.year - 1]
 prev = before.iloc[0] if not before.empty else None
 
-flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
-warned = flags[flags["kind"] == "warning"]
-prev_flags = data.call(outliers.flags_for_year, year=f.year - 1, **f.scope()) if prev is not None else None
+flag_counts = outliers.counts_by_year(data.query("outliers/flag_summary", year_from=f.year - 1,
+                                                  year_to=f.year, **f.scope()))
+counted, counted_before = flag_counts(f.year), flag_counts(f.year - 1)
 
 
 def _missing(v) -> bool:
@@ -46,9 +46,8 @@ def count_delta(value, before_value):
 
 
 chrome.scope_caption(f, "较上年变化：金额为增长率，比率为百分点")
-units_warned = warned["unit_key"].nunique()
-units_high = warned.loc[warned["severity"] == "high", "unit_key"].nunique()
-prev_warned = None if prev_flags is None else prev_flags.loc[prev_flags["kind"] == "warning", "unit_key"].nunique()
+units_warned, units_high = counted["units_warned"], counted["units_warned_high"]
+prev_warned = None if prev is None else counted_before["units_warned"]
 
 row1 = st.columns(4)
 row1[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]),
@@ -78,12 +77,11 @@ row2[3].metric("有预警的单位数", f"{units_warned:,}", delta=count_delta(u
                help=f"按 perfdash.toml 的预警线判定；其中严重预警 {units_high:,} 个单位")
 
 # What needs attention, in words.
-if len(flags):
-    high = flags[flags["severity"] == "high"]
-    st.markdown(f"**需要关注：** {f.year} 年{md(f.describe())}共 {len(flags):,} 条提示，涉及 "
-                f"{flags['unit_key'].nunique():,} 个单位，其中严重 {len(high):,} 条"
+if counted["flags"]:
+    st.markdown(f"**需要关注：** {f.year} 年{md(f.describe())}共 {counted['flags']:,} 条提示，涉及 "
+                f"{counted['units_flagged']:,} 个单位，其中严重 {counted['high_flags']:,} 条"
                 f"（{units_high:,} 个单位有严重预警）。")
-    top = (high if len(high) else flags).drop_duplicates("unit_key").head(5)
+    top = data.query("outliers/top_flags", year=f.year, limit=5, **f.scope())
     st.markdown("\n".join(f"- **{md(r.unit_name)}**：{md(r.reason)}" for r in top.itertuples(index=False)))
 else:
     st.success(f"{f.year} 年{md(f.describe())}没有单位触发预警或异常。", icon=":material/check_circle:")

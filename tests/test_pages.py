@@ -107,6 +107,24 @@ def test_overview_kpis_equal_the_weighted_sql(app, demo_db):
     assert now["execution_rate"] != pytest.approx(units["execution_rate"].mean(), abs=1e-6)
 
 
+@pytest.mark.parametrize("scope", [{}, {"level": "县级"}])
+def test_overview_attention_list_matches_the_flags(app, demo_db, scope):
+    """The counts and the five sentences come from small queries; here they are recomputed
+    from every flag of the year."""
+    flags = outliers.flags_for_year(demo_db, 2023, **{**ALL, **scope})
+    high = flags[flags["severity"] == "high"]
+    units_high = high.loc[high["kind"] == "warning", "unit_key"].nunique()
+    top = (high if len(high) else flags).drop_duplicates("unit_key").head(5)
+    assert len(flags) and len(top)
+
+    at = open_page(app, "overview", year=2023, **scope)
+    page = texts(at)
+    assert (f"共 {len(flags):,} 条提示，涉及 {flags['unit_key'].nunique():,} 个单位，其中严重 {len(high):,} 条"
+            f"（{units_high:,} 个单位有严重预警）") in page
+    for row in top.itertuples(index=False):
+        assert f"- **{md(row.unit_name)}**：{md(row.reason)}" in page
+
+
 def test_overview_histogram_and_grades_are_the_sql_rows(app, demo_db):
     bins = demo_db.query("pages/rate_histogram", year=2022, metric="execution_rate",
                          bin_width=0.05, lo=0.40, hi=1.20, **ALL)
