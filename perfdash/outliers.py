@@ -71,6 +71,14 @@ def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.Data
     return flags.reset_index(drop=True)
 
 
+def flags_for_unit(db, unit_key: str, year) -> pd.DataFrame:
+    """One unit's flags of one year (its peers are still the whole year and level)."""
+    if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
+        return _typed(db.query("outliers/unit_flags", unit_key=unit_key, year=int(year)))
+    flags = compute_flags(db.query, db.config, year)
+    return flags[flags["unit_key"].eq(unit_key)].reset_index(drop=True)
+
+
 def refresh(cur, db, years=None) -> None:
     """Recompute and store the flags of `years` (all years when None) on a cursor inside the
     caller's transaction — after unit_year_rate is rebuilt, so the flags read the new rates."""

@@ -540,3 +540,12 @@ def test_changed_rules_rebuild_the_stored_flags_on_open(demo_db_path):
     assert len(warned) == int((rates_now["execution_rate"] < 0.999).sum()) > default_count
     pd.testing.assert_frame_equal(stored, _computed(db, year))
     db.close()
+
+
+def test_flags_for_unit_are_its_rows_of_the_year(demo_db, tmp_path):
+    everything = outliers.flags_for_year(demo_db, 2022)
+    unit_key = everything["unit_key"].value_counts().index[0]     # the unit with most flags
+    expected = everything[everything["unit_key"] == unit_key].reset_index(drop=True)
+    assert len(expected) >= 1
+    pd.testing.assert_frame_equal(outliers.flags_for_unit(demo_db, unit_key, 2022), expected)
+    assert outliers.flags_for_unit(demo_db, "name:不存在的单位", 2022).empty
