@@ -115,18 +115,17 @@ st.caption(sampled + "右下角（自评高、执行低）的单位自评可能�
 
 # -- side by side ----------------------------------------------------------------------------------
 st.subheader("单位对比")
-listed = data.query("pages/unit_list", **f.scope())
-names = dict(zip(listed["unit_key"], listed["label"]))
-names = {k: names.get(k, k) for k in frame["unit_key"]}   # the units of this year, labelled
+in_year = set(frame["unit_key"])
 by_metric = frame.dropna(subset=["execution_rate"]).sort_values("execution_rate")
 if "rk_compare" in st.session_state:   # filters changed: keep only units still in scope
-    kept = [k for k in st.session_state["rk_compare"] if k in names]
+    kept = [k for k in st.session_state["rk_compare"] if k in in_year]
     if kept != st.session_state["rk_compare"]:
         st.session_state["rk_compare"] = kept
 elif len(by_metric) >= 2:
     st.session_state["rk_compare"] = [by_metric["unit_key"].iloc[-1], by_metric["unit_key"].iloc[0]]
-picked = st.multiselect("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", list(names), format_func=names.get,
-                        max_selections=5, key="rk_compare")
+picked = chrome.unit_search_picker("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", key="rk_compare",
+                                   scope=f.scope(), year=f.year, multi=True, max_selections=5)
+picked = [k for k in picked if k in in_year]
 if len(picked) < 2:
     st.info("请至少选择 2 个单位进行对比。", icon=":material/info:")
 else:
@@ -134,7 +133,8 @@ else:
     compare_rows = [("budget", "预算数（万元）"), ("actual_spend", "实际支出数（万元）"),
                     *[(m, metrics.label(m)) for m in metrics.UNIT_RATE_IDS], ("self_score", "自评得分")]
     side = pd.DataFrame({
-        names[r.unit_key] if (chosen["unit_name"] == r.unit_name).sum() > 1 else r.unit_name:
+        f"{r.unit_name}（{r.region if pd.notna(r.region) else '未填地区'} · {r.level if pd.notna(r.level) else '未填层级'}）"
+        if (chosen["unit_name"] == r.unit_name).sum() > 1 else r.unit_name:
             [metrics.fmt(c, getattr(r, c)) for c, _ in compare_rows] + [r.grade if pd.notna(r.grade) else "—"]
         for r in chosen.itertuples(index=False)
     }, index=[label for _, label in compare_rows] + ["评价等级"])

@@ -20,12 +20,10 @@ st.caption(f"{md(f.describe())} · {int(weighted['year'].min())}–{int(weighted
 
 controls = st.columns([1, 2])
 metric_id = controls[0].selectbox("指标", metrics.UNIT_RATE_IDS, format_func=metrics.label, key="tr_metric")
-units = data.query("pages/unit_list", **f.scope())
-names = dict(zip(units["unit_key"], units["label"]))
-chosen = controls[1].multiselect(
-    f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个，可输入名称搜索）", list(names),
-    format_func=names.get, max_selections=trend_charts.MAX_OVERLAY_UNITS, key="tr_units",
-    placeholder="选择单位，与整体走势对比")
+with controls[1]:
+    chosen = chrome.unit_search_picker(
+        f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个）", key="tr_units", scope=f.scope(),
+        multi=True, max_selections=trend_charts.MAX_OVERLAY_UNITS, placeholder="选择单位，与整体走势对比")
 
 spread = data.query("pages/rate_spread_by_year", metric=metric_id, **f.scope())
 series = data.query("pages/unit_series", unit_keys=list(chosen)) if chosen else None

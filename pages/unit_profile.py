@@ -12,30 +12,30 @@ from ui import chrome, data
 f = chrome.start_page("单位画像")
 
 config = data.db().config
-units = data.query("pages/unit_list", **f.scope())
 
 # Which unit: a click elsewhere beats the URL; the URL (or the last one viewed) seeds a fresh visit.
+# A unit from a link or a click is shown even outside the filters; when the filters change and
+# the unit is not within them, the first unit within them is shown instead.
+scope_now = (f.region, f.level, f.sector)
 requested = st.session_state.pop("profile_unit", None)
 if requested is None and "profile_pick" not in st.session_state:
     requested = st.query_params.get("unit") or st.session_state.get("_profile_last")
-if requested and requested not in set(units["unit_key"]):
-    everyone = data.query("pages/unit_list", region=None, level=None, sector=None)
-    extra = everyone[everyone["unit_key"] == requested]
-    if extra.empty:
-        st.warning("链接中的单位在数据库中不存在（可能已回滚或改名），请在下方重新选择。", icon=":material/person_search:")
-        requested = None
-    else:
-        units = pd.concat([extra, units], ignore_index=True)
-if units.empty:
-    chrome.empty_state(f.describe())
-    st.stop()
-if requested:
-    st.session_state["profile_pick"] = requested
-elif st.session_state.get("profile_pick") not in set(units["unit_key"]):
-    st.session_state["profile_pick"] = units["unit_key"].iloc[0]
+current = requested or st.session_state.get("profile_pick")
+known = data.query("pages/unit_labels", unit_keys=[current], year=None, **f.scope()) if current else None
+if requested and known.empty:
+    st.warning("链接中的单位在数据库中不存在（可能已回滚或改名），请在下方重新选择。", icon=":material/person_search:")
+if current and not known.empty and (requested or st.session_state.get("_profile_scope") in (None, scope_now)
+                                    or bool(known["in_scope"].iloc[0])):
+    st.session_state["profile_pick"] = current
+else:
+    first = data.query("pages/unit_search", q=None, year=None, limit=chrome.LIST_ALL_UP_TO, **f.scope())  # the picker's list
+    if first.empty:
+        chrome.empty_state(f.describe())
+        st.stop()
+    st.session_state["profile_pick"] = first["unit_key"].iloc[0]
+st.session_state["_profile_scope"] = scope_now
 
-labels = dict(zip(units["unit_key"], units["label"]))
-unit_key = st.selectbox("选择单位（可输入名称搜索）", list(labels), format_func=labels.get, key="profile_pick")
+unit_key = chrome.unit_search_picker("选择单位", key="profile_pick", scope=f.scope())
 st.session_state["_profile_last"] = unit_key
 if st.query_params.get("unit") != unit_key:
     st.query_params["unit"] = unit_key
@@ -85,8 +85,7 @@ cols[2].metric("评价等级", row["grade"] if pd.notna(row["grade"]) else "未�
 
 # -- flags ---------------------------------------------------------------------------------
 st.subheader(f"{year} 年预警与异常")
-all_flags = data.call(outliers.flags_for_year, year=year, region=None, level=None, sector=None)
-mine = all_flags[all_flags["unit_key"] == unit_key]
+mine = data.call(outliers.flags_for_unit, unit_key=unit_key, year=year)
 if mine.empty:
     st.success(f"{year} 年该单位没有触发预警、异常或自评虚高提示。", icon=":material/check_circle:")
 else:

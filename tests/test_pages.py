@@ -280,6 +280,49 @@ def test_profile_of_an_unknown_unit_says_so(app):
     assert at.header  # falls back to a unit that exists
 
 
+def test_profile_picker_in_a_large_scope_searches_and_keeps_a_linked_unit(app, demo_db, monkeypatch):
+    """Past LIST_ALL_UP_TO units the picker lists nothing until a name or code is typed; a ?unit=
+    link still selects its unit (the only option), and a search adds the matches to choose from."""
+    from ui import chrome
+
+    monkeypatch.setattr(chrome, "LIST_ALL_UP_TO", 10)
+    at = open_page(app, "unit_profile", year=2022, unit=ZHENGZHOU)
+    pick = at.selectbox(key="profile_pick")
+    assert pick.value == ZHENGZHOU and len(pick.options) == 1
+    assert at.header[0].value == "郑州市政务服务办公室"
+    at.text_input(key="profile_pick_q").input("410205").run()          # a unit code
+    pick = at.selectbox(key="profile_pick")
+    assert pick.value == ZHENGZHOU                                     # searching does not switch
+    assert pick.options == ["郑州市政务服务办公室（河南省郑州市 · 市级）", "开封市民政局（河南省开封市 · 市级）"]
+    pick.set_value("code:410205").run()
+    assert not at.exception
+    assert at.header[0].value == "开封市民政局" and at.query_params["unit"] == "code:410205"
+    assert at.session_state["_profile_last"] == "code:410205"
+
+
+def test_trend_picker_in_a_large_scope_lists_the_matches_and_keeps_the_choice(app, demo_db, monkeypatch):
+    from ui import chrome
+
+    monkeypatch.setattr(chrome, "LIST_ALL_UP_TO", 10)
+    monkeypatch.setattr(chrome, "SEARCH_LIMIT", 3)
+    at = open_page(app, "trends", year=2022)
+    assert at.multiselect(key="tr_units").options == []
+    at.text_input(key="tr_units_q").input("政务").run()
+    found = demo_db.query("pages/unit_search", q="政务", year=None, limit=3, **ALL)
+    assert int(found["matches"].iloc[0]) > 3
+    assert at.multiselect(key="tr_units").options == found["label"].tolist()
+    assert f"找到 {int(found['matches'].iloc[0])} 个单位，下方列出最接近的 3 个" in texts(at)
+    at.multiselect(key="tr_units").set_value([found["unit_key"].iloc[0]]).run()
+    at.text_input(key="tr_units_q").input("410205").run()
+    picker = at.multiselect(key="tr_units")
+    assert picker.value == [found["unit_key"].iloc[0]]                 # kept while searching again
+    assert picker.options == [found["label"].iloc[0], "开封市民政局（河南省开封市 · 市级）"]
+    picker.select("code:410205").run()
+    assert not at.exception
+    lines = {t["name"] for t in figure_titled(at, "预算执行率走势")["data"] if t.get("customdata")}
+    assert {found["unit_name"].iloc[0], "开封市民政局"} <= lines
+
+
 # -- ranking ------------------------------------------------------------------------------------
 
 
@@ -324,6 +367,19 @@ def test_side_by_side_comparison(app, demo_db):
     bars = figure_titled(at, "单位对比")["data"]
     assert [b["name"] for b in bars] == picked["unit_name"].tolist()
     assert bars[0]["y"][0] == pytest.approx(picked["execution_rate"].iloc[0])
+
+
+def test_comparison_in_a_large_scope_starts_from_the_highest_and_lowest(app, demo_db, monkeypatch):
+    from ui import chrome
+
+    monkeypatch.setattr(chrome, "LIST_ALL_UP_TO", 10)
+    units = demo_db.query("rates/unit_rates", year=2023, **ALL).dropna(subset=["execution_rate"])
+    ordered = units.sort_values("execution_rate")
+    at = open_page(app, "ranking", year=2023)
+    picker = at.multiselect(key="rk_compare")
+    assert picker.value == [ordered["unit_key"].iloc[-1], ordered["unit_key"].iloc[0]]
+    assert len(picker.options) == 2                      # the chosen two; the rest by search
+    assert list(at.dataframe[1].value.columns) == [ordered["unit_name"].iloc[-1], ordered["unit_name"].iloc[0]]
 
 
 # -- projects -----------------------------------------------------------------------------------

@@ -109,3 +109,61 @@ def unit_table(frame, unit_keys, *, key: str, **kwargs) -> None:
     rows = event["selection"]["rows"] if event else []
     if rows:
         open_profile(list(unit_keys)[rows[0]])
+
+
+# -- picking units: search first ---------------------------------------------------------------
+
+# A scope with at most this many units offers them all (the picker filters as one types);
+# a larger one (a province: 20,000, the country: 500,000) asks for a name or code first and
+# offers the best SEARCH_LIMIT matches — a widget never carries every unit of the province.
+LIST_ALL_UP_TO = 500
+SEARCH_LIMIT = 50
+
+
+def unit_search_picker(label: str, *, key: str, scope: dict, year: int | None = None, multi: bool = False,
+                       max_selections: int | None = None, placeholder: str | None = None):
+    """Pick one unit (st.selectbox, returns its unit_key or None) or several (st.multiselect,
+    returns a list) under session_state[key].
+
+    Options: the units already chosen (kept whatever the search text, even outside the filters:
+    a ?unit= link, a click from another page), then the units within `scope` (and with figures
+    in `year` when given) — all of them up to LIST_ALL_UP_TO, otherwise those matching the text
+    typed in the search box above (session_state[key + "_q"]; pages/unit_search.sql). Chosen
+    units that no longer exist (rolled back) are dropped.
+    """
+    chosen = st.session_state.get(key)
+    chosen = [k for k in (chosen or []) if k] if multi else ([chosen] if chosen else [])
+    everyone = data.query("pages/unit_search", q=None, year=year, limit=LIST_ALL_UP_TO, **scope)
+    total = int(everyone["matches"].iloc[0]) if len(everyone) else 0
+    if total <= LIST_ALL_UP_TO:
+        found = everyone
+    else:
+        text = st.text_input(f"查找单位（共 {total:,} 个，输入名称中的字或单位编码）", key=f"{key}_q",
+                             placeholder="例如：教育局、410205", max_chars=60)
+        text = (text or "").strip()
+        found = data.query("pages/unit_search", q=text, year=year, limit=SEARCH_LIMIT, **scope) if text \
+            else everyone.head(0)
+        matches = int(found["matches"].iloc[0]) if len(found) else 0
+        if not text:
+            st.caption("输入后在下方选择；已选的单位会一直保留。")
+        elif not matches:
+            st.caption(f"没有名称含「{markdown_literal(text)}」或编码为「{markdown_literal(text)}」的单位。")
+        elif matches > SEARCH_LIMIT:
+            st.caption(f"找到 {matches:,} 个单位，下方列出最接近的 {SEARCH_LIMIT} 个；输入更多字可缩小范围。")
+        else:
+            st.caption(f"找到 {matches:,} 个单位，请在下方选择。")
+    labels = dict(zip(found["unit_key"], found["label"]))
+    missing = [k for k in chosen if k not in labels]
+    if missing:
+        extra = data.query("pages/unit_labels", unit_keys=missing, year=year, **scope)
+        labels = {**dict(zip(extra["unit_key"], extra["label"])), **labels}
+    kept = [k for k in chosen if k in labels]
+    if kept != chosen:           # before the widget exists: may still be set this run
+        st.session_state[key] = kept if multi else (kept[0] if kept else None)
+    options = kept + [k for k in labels if k not in set(kept)]
+    if multi:
+        return st.multiselect(label, options, format_func=labels.get, max_selections=max_selections, key=key,
+                              placeholder=placeholder or "选择单位")
+    default = {} if key in st.session_state else {"index": None}
+    return st.selectbox(label, options, format_func=labels.get, key=key,
+                        placeholder=placeholder or "请先查找并选择单位", **default)
