@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
 from perfdash.style import plot_text
-from perfdash.config import Config
+from perfdash.config import Config, Threshold
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
 # Rates shown side by side as bars: shares of a budget, on one comparable scale.
@@ -22,6 +23,31 @@ WEBGL_FROM = 2000
 MAX_POINTS = 1500
 
 
+def severity_of(values, threshold: Threshold | None) -> np.ndarray:
+    """Threshold.severity for a whole column at once: "high", "medium" or None per value
+    (fractions; NaN and None give None), without a Python call per value."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(v), None, dtype=object)
+    if threshold is None:
+        return out
+    with np.errstate(invalid="ignore"):
+        high = np.zeros(len(v), dtype=bool)
+        if threshold.high_at_or_below is not None:
+            high |= v <= threshold.high_at_or_below
+        if threshold.high_below is not None:
+            high |= v < threshold.high_below
+        if threshold.high_above is not None:
+            high |= v > threshold.high_above
+        medium = np.zeros(len(v), dtype=bool)
+        if threshold.medium_below is not None:
+            medium |= v < threshold.medium_below
+        if threshold.medium_above is not None:
+            medium |= v > threshold.medium_above
+    out[medium & ~high] = "medium"
+    out[high] = "high"
+    return out
+
+
 def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
                    limit: int = MAX_POINTS) -> tuple[pd.DataFrame, int]:
     """The units to draw and how many have both values. Up to `limit`: every unit under the
@@ -30,12 +56,17 @@ def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "exe
     both = frame.dropna(subset=[metric_id, "self_score"])
     if len(both) <= limit:
         return both, len(both)
-    threshold = config.thresholds.get(metric_id)
-    flagged = both[[threshold is not None and threshold.severity(v) is not None for v in both[metric_id]]]
+    flagged = both[pd.notna(severity_of(both[metric_id], config.thresholds.get(metric_id)))]
     flagged = flagged.sort_values(metric_id).head(limit)
     rest = both.drop(flagged.index)
     sample = rest.sample(n=min(len(rest), limit - len(flagged)), random_state=0) if len(flagged) < limit else rest.head(0)
     return pd.concat([flagged, sample]), len(both)
+
+
+def _escaped(names: pd.Series) -> pd.Series:
+    """plot_text for a whole column (names are data: < > & show as typed in the hover)."""
+    return (names.fillna("").astype(str).str.replace("&", "&amp;", regex=False)
+            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
 
 
 def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
@@ -59,10 +90,11 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
             marker=dict(size=rows["budget"].fillna(0).clip(lower=0), sizemode="area", sizeref=sizeref,
                         sizemin=5, color=style.COLORWAY[i % len(style.COLORWAY)], opacity=0.75,
                         line=dict(color="white", width=1)),
-            customdata=rows[["unit_key", "budget"]].to_numpy(),
-            text=[plot_text(n) for n in rows["unit_name"]],
-            hovertemplate=("%{text}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
-                           "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + level + "</extra>"),
+            # [unit_key, budget, name]: the hover reads the name from customdata, no text per point
+            customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), rows["budget"].to_numpy(dtype=object),
+                                        _escaped(rows["unit_name"]).to_numpy(dtype=object)]),
+            hovertemplate=("%{customdata[2]}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
+                           "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + plot_text(level) + "</extra>"),
         ))
     threshold = config.thresholds.get(metric_id)
     if threshold is not None and threshold.medium_below is not None:
