@@ -1,18 +1,27 @@
-"""Keeping the derived tables — unit_year_rate and the stored flags — in step with the figures
-and the configuration (口径, thresholds, outlier rules)."""
+"""Keeping the derived tables — unit_year_rate, group_year_total and the stored flags — in step
+with the figures and the configuration (口径, thresholds, outlier rules)."""
 from __future__ import annotations
 
 from perfdash import outliers
 from perfdash.db import Database, run
 
 CONFIG_KEY = "rates_config"
+# Moved on whenever the set or shape of derived tables changes, so that a database built by an
+# older version is rebuilt on open (2: group_year_total added).
+DERIVED_VERSION = 2
+
+
+def _stamp(db: Database) -> str:
+    return f"{DERIVED_VERSION}|{db.config.fingerprint()}"
 
 
 def refresh(cur, db: Database, flag_years=None) -> None:
-    """Rebuild unit_year_rate on a cursor inside the caller's transaction, then the flags of
-    `flag_years` (all years when None: a 口径 change or a rollback can move any of them)."""
+    """Rebuild unit_year_rate and its group sums on a cursor inside the caller's transaction,
+    then the flags of `flag_years` (all years when None: a 口径 change or a rollback can move
+    any of them)."""
     run(cur, "rates/refresh_unit_year_rate", **db.config.query_params())
-    run(cur, "db/set_meta", key=CONFIG_KEY, value=db.config.fingerprint())
+    run(cur, "rates/refresh_group_year_total")
+    run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
     outliers.refresh(cur, db, flag_years)
 
 
@@ -25,7 +34,7 @@ def affected_years(years) -> list[int]:
 
 def ensure_fresh(db: Database) -> None:
     """Rebuild what was built under another configuration, or never built (an older database)."""
-    rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != db.config.fingerprint()
+    rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != _stamp(db)
     flags_stale = db.scalar("db/get_meta", key=outliers.FLAGS_KEY) != db.config.flags_fingerprint()
     if not (rates_stale or flags_stale):
         return
