@@ -1,5 +1,5 @@
-"""Keeping the derived tables — unit_year_rate, group_year_total and the stored flags — in step
-with the figures and the configuration (口径, thresholds, outlier rules)."""
+"""Keeping the derived tables — unit_year_rate, group_year_total, unit_scope_latest and the
+stored flags — in step with the figures and the configuration (口径, thresholds, outlier rules)."""
 from __future__ import annotations
 
 from perfdash import outliers
@@ -7,8 +7,8 @@ from perfdash.db import Database, run
 
 CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
-# older version is rebuilt on open (2: group_year_total added).
-DERIVED_VERSION = 2
+# older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest).
+DERIVED_VERSION = 3
 
 
 def _stamp(db: Database) -> str:
@@ -21,6 +21,7 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     any of them)."""
     run(cur, "rates/refresh_unit_year_rate", **db.config.query_params())
     run(cur, "rates/refresh_group_year_total")
+    run(cur, "rates/refresh_unit_scope_latest")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
     outliers.refresh(cur, db, flag_years)
 

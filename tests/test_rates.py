@@ -68,3 +68,44 @@ def test_a_database_built_before_group_year_total_is_rebuilt_on_open(demo_db_pat
     totals = db.query("rates/weighted_by_group", group_by="all", year_from=2022, year_to=2022, **ALL)
     assert int(totals["unit_count"].iloc[0]) == len(db.query("rates/unit_rates", year=2022, **ALL))
     db.close()
+
+
+def _heatmap_by_units(db, metric: str, ascending: bool, limit: int, scope: dict) -> pd.DataFrame:
+    years = sorted(db.query("filters/options").query("dimension == 'year'")["value"].astype(int))
+    rows = pd.concat([db.query("rates/unit_rates", year=y, **scope) for y in years], ignore_index=True)
+    rows = rows.sort_values("year")
+    name = rows.groupby("unit_key")["unit_name"].last()
+    rated = rows.dropna(subset=[metric])
+    latest = rated.groupby("unit_key").agg(latest_value=(metric, "last"), latest_year=("year", "last"))
+    latest = latest.join(name).reset_index()
+    latest["order"] = latest["latest_value"] if ascending else -latest["latest_value"]
+    worst = latest.sort_values(["order", "unit_name", "unit_key"]).head(limit)
+    return worst.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("metric,ascending", [("execution_rate", True), ("carryover_rate", False),
+                                              ("sangong_control_rate", False)])
+def test_heatmap_ranks_units_by_their_latest_rate_within_the_filters(demo_db, metric, ascending):
+    """A unit that moved region is ranked, in a region's heatmap, by its latest year in that
+    region — what the filter over every unit-year gives (unit_scope_latest must agree)."""
+    from perfdash import rates as rates_module
+
+    units = demo_db.query("rates/unit_rates", year=2024, **ALL)
+    mover = units[units["region"] == "河南省开封市"].iloc[0]
+    with demo_db.transaction() as cur:
+        cur.execute("UPDATE budget SET region = '河南省洛阳市' WHERE unit_key = ? AND year = 2024",
+                    [mover["unit_key"]])
+        rates_module.refresh(cur, demo_db)
+    for scope in (ALL, {**ALL, "region": "河南省开封市"}, {**ALL, "region": "河南省洛阳市"},
+                  {**ALL, "level": "县级"}):
+        grid = demo_db.query("pages/heatmap_units", metric=metric, ascending=ascending, limit=12, **scope)
+        expected = _heatmap_by_units(demo_db, metric, ascending, 12, scope)
+        shown = grid.drop_duplicates("unit_key")
+        assert list(shown["unit_key"]) == list(expected["unit_key"]), scope
+        assert list(shown["unit_name"]) == list(expected["unit_name"])
+        assert shown["latest_value"].tolist() == pytest.approx(expected["latest_value"].tolist())
+        assert list(shown["latest_year"]) == list(expected["latest_year"])
+    in_kaifeng = demo_db.query("pages/heatmap_units", metric="execution_rate", ascending=True, limit=500,
+                               **{**ALL, "region": "河南省开封市"})
+    mine = in_kaifeng[in_kaifeng["unit_key"] == mover["unit_key"]]
+    assert len(mine) and mine["latest_year"].iloc[0] == 2023 and 2024 not in set(mine["year"])
