@@ -64,7 +64,7 @@ def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.Data
     scope = {"region": region, "level": level, "sector": sector}
     if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
         return _typed(db.query("outliers/flags", year=int(year), **scope))
-    flags = compute_flags(db.query, db.config, year)
+    flags = compute_flags(db.query, db.config, [year])
     for column, value in scope.items():
         if value is not None:
             flags = flags[flags[column].eq(value).fillna(False).astype(bool)]
@@ -75,7 +75,7 @@ def flags_for_unit(db, unit_key: str, year) -> pd.DataFrame:
     """One unit's flags of one year (its peers are still the whole year and level)."""
     if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
         return _typed(db.query("outliers/unit_flags", unit_key=unit_key, year=int(year)))
-    flags = compute_flags(db.query, db.config, year)
+    flags = compute_flags(db.query, db.config, [year])
     return flags[flags["unit_key"].eq(unit_key)].reset_index(drop=True)
 
 
@@ -91,11 +91,12 @@ def refresh(cur, db, years=None) -> None:
         years = sorted({int(y) for y in years})
         run(cur, "outliers/delete_flags", years=years)
     query = functools.partial(query_on, cur)
-    for year in years:
-        flags = compute_flags(query, db.config, year)
+    for chunk in _year_chunks(cur, years):
+        flags = compute_flags(query, db.config, chunk)
         if flags.empty:
             continue
-        cur.register("computed_flags", flags.assign(position=np.arange(len(flags), dtype="int32")))
+        position = flags.groupby("year").cumcount().astype("int32")
+        cur.register("computed_flags", flags.assign(position=position))
         try:
             run(cur, "outliers/insert_flags")
         finally:
@@ -104,10 +105,30 @@ def refresh(cur, db, years=None) -> None:
     run(cur, "db/set_meta", key=FLAGS_KEY, value=db.config.flags_fingerprint())
 
 
-def compute_flags(query, config: Config, year) -> pd.DataFrame:
-    """Every flag of one year for all units. `query(name, **params)` runs a named query —
-    Database.query, or query_on a transaction's cursor when the flags are being stored."""
-    scope = {"year": int(year)}
+# Years computed in one pass are bounded by unit-years, which bounds memory at national scale.
+CHUNK_UNIT_YEARS = 250_000
+
+
+def _year_chunks(cur, years: list[int]) -> list[list[int]]:
+    from perfdash.db import run
+
+    sizes = dict(run(cur, "outliers/unit_years_per_year").fetchall())
+    chunks, current, size = [], [], 0
+    for year in years:
+        n = int(sizes.get(year, 0))
+        if current and size + n > CHUNK_UNIT_YEARS:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(year)
+        size += n
+    return chunks + [current] if current else chunks
+
+
+def compute_flags(query, config: Config, years) -> pd.DataFrame:
+    """Every flag of the given years for all units, in display order within each year.
+    `query(name, **params)` runs a named query — Database.query, or query_on a transaction's
+    cursor when the flags are being stored."""
+    scope = {"years": sorted(int(y) for y in years)}
     thresholds = threshold_params(config)
 
     warnings = _empty()
@@ -133,8 +154,8 @@ def compute_flags(query, config: Config, year) -> pd.DataFrame:
             flags[column] = None
     flags = flags.assign(
         _s=flags["severity"].map(_SEVERITY_RANK), _k=flags["kind"].map(_KIND_RANK),
-    ).sort_values(["_s", "_k", "unit_name", "metric", "project_name"],
-                  ascending=[False, True, True, True, True], na_position="last")
+    ).sort_values(["year", "_s", "_k", "unit_name", "metric", "project_name"],
+                  ascending=[True, False, True, True, True, True], na_position="last")
     return _typed(flags[COLUMNS].reset_index(drop=True))
 
 
@@ -290,7 +311,7 @@ def _merge(warnings: pd.DataFrame, statistical: pd.DataFrame) -> pd.DataFrame:
     peer flag absorbs a history flag on the same rate (their facts appended to its sentence)."""
     if statistical.empty:
         return warnings
-    key = ["unit_key", "metric"]
+    key = ["unit_key", "year", "metric"]
     details = ["peer_median", "peer_n", "robust_z", "prior_value"]
     statistical = statistical.assign(_order=statistical["basis"].map({"peer": 0, "history": 1}))
     statistical = statistical.sort_values(key + ["_order"]).reset_index(drop=True)
@@ -356,7 +377,9 @@ def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
     below = (excellent & ev["execution_rate"].lt(target)) if target is not None else no
     far_below = (below & ev["execution_rate"].lt(target - rules.high_gap)) if target is not None else no
     over = (excellent & ev["sangong_control_rate"].gt(sangong_limit)) if sangong_limit is not None else no
-    other = ev["unit_key"].map(_other_high_warnings(warnings, projects, rules.count_project_warnings)).astype("string")
+    others = _other_high_warnings(warnings, projects, rules.count_project_warnings)
+    other = pd.Series(others.reindex(pd.MultiIndex.from_frame(ev[["unit_key", "year"]])).to_numpy(),
+                      index=ev.index).astype("string")
     has_other = excellent & other.notna()
     q = rules.peer_quarter
     quarter = ev["score_rank"].ge(1 - q) & ev["execution_rank"].le(q) & ~below
@@ -400,7 +423,7 @@ def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
 
 
 def _other_high_warnings(warnings: pd.DataFrame, projects: pd.DataFrame, with_projects: bool) -> pd.Series:
-    """unit_key → the unit's high warnings not already named by the inflation sentence
+    """(unit_key, year) → the unit's high warnings not already named by the inflation sentence
     (execution under target and 三公 have their own clauses), as one text."""
     parts = []
     if len(warnings):
@@ -410,15 +433,15 @@ def _other_high_warnings(warnings: pd.DataFrame, projects: pd.DataFrame, with_pr
         if len(high):
             text = (_labels(high["metric"]) + " " + _rate(high["value"])
                     + np.where(high["bound_kind"].str.endswith("above"), " 超过 ", " 低于 ") + _bound(high["bound"]))
-            parts.append(pd.DataFrame({"unit_key": high["unit_key"], "text": text}))
+            parts.append(pd.DataFrame({"unit_key": high["unit_key"], "year": high["year"], "text": text}))
     if with_projects and len(projects):
         hp = projects[projects["severity"].eq("high")]
         if len(hp):
-            parts.append(pd.DataFrame({"unit_key": hp["unit_key"],
+            parts.append(pd.DataFrame({"unit_key": hp["unit_key"], "year": hp["year"],
                                        "text": "项目「" + hp["project_name"] + "」执行率 " + _rate(hp["value"])}))
     if not parts:
-        return pd.Series(dtype="object")
-    return pd.concat(parts).groupby("unit_key")["text"].agg("、".join)
+        return pd.Series(dtype="object", index=pd.MultiIndex.from_tuples([], names=["unit_key", "year"]))
+    return pd.concat(parts).groupby(["unit_key", "year"])["text"].agg("、".join)
 
 
 # -- helpers for pages, exports and the CLI ------------------------------------------------

@@ -478,7 +478,7 @@ def _all_years(db) -> list[int]:
 
 
 def _computed(db, year) -> pd.DataFrame:
-    return outliers.compute_flags(db.query, db.config, year)
+    return outliers.compute_flags(db.query, db.config, [year])
 
 
 def test_stored_flags_are_what_the_rules_compute_in_display_order(demo_db):
@@ -549,3 +549,13 @@ def test_flags_for_unit_are_its_rows_of_the_year(demo_db, tmp_path):
     assert len(expected) >= 1
     pd.testing.assert_frame_equal(outliers.flags_for_unit(demo_db, unit_key, 2022), expected)
     assert outliers.flags_for_unit(demo_db, "name:不存在的单位", 2022).empty
+
+
+def test_years_computed_together_equal_years_computed_one_by_one(demo_db):
+    years = _all_years(demo_db)
+    together = outliers.compute_flags(demo_db.query, demo_db.config, years)
+    assert set(together["year"]) == set(years)
+    for year in years:
+        alone = _computed(demo_db, year)
+        mine = together[together["year"] == year].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)

@@ -2,15 +2,15 @@
 --          units of the same year and 层级, measured robustly (median / MAD, not mean / sd).
 -- row:     one unit × one rate whose robust z-score passes $robust_z on the side the rate's rule
 --          watches ('low', 'high' or 'both'), in a peer group of at least $min_peers units.
--- formula: peers = every unit of year $year with the same level and a non-NULL rate (all regions
+-- formula: peers = every unit of the same year and level with a non-NULL rate (all regions
 --          and sectors: the filters pick which units are reported, not who their peers are);
 --          median = median(rate); MAD = median(|rate − median|);
 --          spread = greatest(MAD, min_spread) — the floor keeps a tight group from flagging noise;
 --          robust_z = 0.6745 × (rate − median) / spread;
 --          severity 'high' when |robust_z| ≥ $robust_z_high, else 'medium'.
 -- units:   value, peer_median, peer_mad, spread are fractions; robust_z and peer_n are numbers.
--- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
---          queries/outliers/flags.sql applies the filters);
+-- params:  $years LIST of INTEGER (all units of those years; perfdash.outliers stores the
+--          flags and queries/outliers/flags.sql applies the filters);
 --          $rules LIST of STRUCT(metric VARCHAR, min_spread DOUBLE, direction VARCHAR);
 --          $min_peers INTEGER; $robust_z DOUBLE; $robust_z_high DOUBLE.
 WITH rules AS (
@@ -19,11 +19,11 @@ WITH rules AS (
 ),
 long AS (
     UNPIVOT (
-        SELECT unit_key, level, execution_rate, adjustment_rate, carryover_rate,
+        SELECT unit_key, year, level, execution_rate, adjustment_rate, carryover_rate,
                carryover_change_rate, sangong_control_rate, procurement_execution_rate,
                funds_arrival_rate
         FROM unit_year_rate
-        WHERE year = $year
+        WHERE list_contains($years, year)
     )
     ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
        sangong_control_rate, procurement_execution_rate, funds_arrival_rate
@@ -35,11 +35,11 @@ centred AS (
            count(*)        OVER peers AS peer_n
     FROM long l
     JOIN rules r USING (metric)
-    WINDOW peers AS (PARTITION BY l.level, l.metric)
+    WINDOW peers AS (PARTITION BY l.year, l.level, l.metric)
 ),
 spread AS (
     SELECT c.*,
-           median(abs(c.value - c.peer_median)) OVER (PARTITION BY c.level, c.metric) AS peer_mad
+           median(abs(c.value - c.peer_median)) OVER (PARTITION BY c.year, c.level, c.metric) AS peer_mad
     FROM centred c
 ),
 scored AS (
@@ -57,7 +57,7 @@ SELECT
     'peer' AS basis,
     s.peer_median, s.peer_mad, s.spread, s.peer_n, s.robust_z, s.direction
 FROM scored s
-JOIN unit_year_rate u ON u.unit_key = s.unit_key AND u.year = $year
+JOIN unit_year_rate u ON u.unit_key = s.unit_key AND u.year = s.year
 WHERE ((s.direction IN ('low', 'both')  AND s.robust_z <= -$robust_z)
     OR (s.direction IN ('high', 'both') AND s.robust_z >=  $robust_z))
-ORDER BY abs(s.robust_z) DESC, u.unit_key, s.metric;
+ORDER BY u.year, abs(s.robust_z) DESC, u.unit_key, s.metric;

@@ -1,13 +1,13 @@
 -- purpose: warnings (预警) on single projects (项目支出) of one year: a project whose execution
 --          crosses the [thresholds.project_execution_rate] bounds of perfdash.toml (e.g. nothing
 --          spent at all: high; under 50 %: medium).
--- row:     one project of one unit in year $year that crosses a bound.
+-- row:     one project of one unit in one of the years $years that crosses a bound.
 -- formula: project_execution_rate = actual_spend / budget (NULL when budget is 0 or missing);
 --          severity 'high' when at or below high_at_or_below or below high_below, else 'medium'
 --          when below medium_below. Projects are matched to the unit's attributes in that year.
 -- units:   budget, actual_spend in 万元; value and bound are fractions.
--- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
---          queries/outliers/flags.sql applies the filters);
+-- params:  $years LIST of INTEGER (all units of those years; perfdash.outliers stores the
+--          flags and queries/outliers/flags.sql applies the filters);
 --          $thresholds LIST of STRUCT(metric VARCHAR, medium_below, medium_above, high_below,
 --          high_above, high_at_or_below DOUBLE or NULL) — the entry with
 --          metric = 'project_execution_rate' is used.
@@ -29,7 +29,7 @@ proj AS (
         CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS value
     FROM project p
     LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
-    WHERE p.year = $year
+    WHERE list_contains($years, p.year)
 ),
 crossed AS (
     SELECT p.*,
@@ -51,4 +51,4 @@ SELECT
     project_name, category, budget AS project_budget, actual_spend AS project_actual_spend
 FROM crossed
 WHERE bound_kind IS NOT NULL
-ORDER BY unit_key, value, project_name;
+ORDER BY year, unit_key, value, project_name;

@@ -1,4 +1,4 @@
--- purpose: warnings (预警) on the unit-level rates of one year: each rate that crosses a
+-- purpose: warnings (预警) on the unit-level rates of the years $years: each rate that crosses a
 --          threshold of perfdash.toml [thresholds.*] (bound as $thresholds, not pasted).
 -- row:     one unit × one rate that crosses a bound; `bound_kind` names the bound crossed
 --          (high_at_or_below | high_below | high_above | medium_below | medium_above) and
@@ -9,18 +9,18 @@
 --          medium_below or above medium_above. target = medium_below (e.g. execution ≥ 90 %).
 -- units:   value, bound, target are fractions; amounts (budget, actual_spend, carryover,
 --          initial_budget, adjusted_budget, sangong_*) in 万元.
--- params:  $year INTEGER (all units of the year; perfdash.outliers stores the flags and
---          queries/outliers/flags.sql applies the filters);
+-- params:  $years LIST of INTEGER (all units of those years; perfdash.outliers stores the
+--          flags and queries/outliers/flags.sql applies the filters);
 --          $thresholds LIST of STRUCT(metric VARCHAR, medium_below, medium_above, high_below,
 --          high_above, high_at_or_below DOUBLE or NULL).
 WITH unit AS (
     SELECT *
     FROM unit_year_rate
-    WHERE year = $year
+    WHERE list_contains($years, year)
 ),
 long AS (
     UNPIVOT (
-        SELECT unit_key, execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
+        SELECT unit_key, year, execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
                sangong_control_rate, procurement_execution_rate, funds_arrival_rate
         FROM unit
     )
@@ -39,7 +39,7 @@ bounds AS (
 ),
 crossed AS (
     SELECT
-        l.unit_key, l.metric, l.value, b.medium_below AS target,
+        l.unit_key, l.year, l.metric, l.value, b.medium_below AS target,
         CASE WHEN l.value <= b.high_at_or_below THEN 'high_at_or_below'
              WHEN l.value <  b.high_below       THEN 'high_below'
              WHEN l.value >  b.high_above       THEN 'high_above'
@@ -66,6 +66,6 @@ SELECT
     u.procurement_execution_num AS procurement_actual, u.procurement_execution_den AS procurement_budget,
     u.funds_received
 FROM crossed c
-JOIN unit u USING (unit_key)
+JOIN unit u USING (unit_key, year)
 WHERE c.bound_kind IS NOT NULL
-ORDER BY u.unit_key, c.metric;
+ORDER BY u.year, u.unit_key, c.metric;
