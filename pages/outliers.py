@@ -1,6 +1,8 @@
 """异常预警: every warning, statistical outlier and self-evaluation inflation case of the year for
 the sidebar's scope — counted, filterable, explained in a sentence each, downloadable, and shown
 where they sit among all units."""
+from functools import partial
+
 import streamlit as st
 
 from perfdash import metrics, outliers, tabular
@@ -69,9 +71,10 @@ else:
         )
     name = chrome.safe_filename(f"{f.year}年_异常预警_{f.describe()}")
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("下载 CSV", tabular.to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
+    # The files are built only when a button is clicked (a callable `data`), not on every run.
+    d1.download_button("下载 CSV", partial(tabular.to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv",
                        icon=":material/download:", key="ol_csv", disabled=shown.empty)
-    d2.download_button("下载 Excel", tabular.to_xlsx_bytes(table, sheet_name=f"{f.year}年异常预警"),
+    d2.download_button("下载 Excel", partial(tabular.to_xlsx_bytes, table, sheet_name=f"{f.year}年异常预警"),
                        file_name=f"{name}.xlsx", icon=":material/download:", key="ol_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        disabled=shown.empty)
