@@ -80,8 +80,9 @@ else:
                        disabled=shown.empty)
 
 st.subheader("标注在全部单位中的位置")
-st.caption("每个点是筛选范围内的一个单位，按层级分组；彩色为该指标有提示的单位（红：严重，橙：关注），"
-           "三角形表示数值超出图示范围、标签为实际数值。同级比较的中位数按全部地区、行业的同级单位计算。"
+st.caption("按层级分组：箱线为筛选范围内全部单位的四分位区间；彩色点为该指标有提示的单位（红：严重，橙：关注），"
+           f"灰点为其他单位（超过 {outlier_charts.MAX_POINTS:,} 个时画出固定抽样，图例注明）；"
+           "三角形表示数值超出图示范围（标签和悬停显示实际数值）。同级比较的中位数按全部地区、行业的同级单位计算。"
            + chrome.CLICK_HINT)
 charted = [m for m in ("execution_rate", "carryover_rate", "adjustment_rate", "sangong_control_rate",
                        "procurement_execution_rate", "funds_arrival_rate", "carryover_change_rate")

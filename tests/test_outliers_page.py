@@ -1,9 +1,12 @@
 """The 异常预警 page (AppTest against a private demo database): the table is flags_for_year,
-the KPIs count it, the kind / severity filters narrow it, downloads and charts are there."""
+the KPIs count it, the kind / severity filters narrow it, downloads and charts are there; the
+charts stay bounded at province scale (20,000 units)."""
 from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from perfdash import outliers
@@ -98,3 +101,80 @@ def test_downloads_and_charts(page, expected):
     marked = {k[0] for t in strip["data"] if t.get("name", "").startswith(("严重", "关注"))
               for k in t["customdata"]}
     assert marked == flagged_keys
+
+
+def _province(n: int = 20_000):
+    """n synthetic units, about 8 % under the execution target; flags = the warning-line cases."""
+    from perfdash.config import load_config
+
+    config = load_config()
+    rng = np.random.default_rng(7)
+    low = rng.random(n) < 0.08
+    rates = pd.DataFrame({
+        "unit_key": [f"code:{i:06d}" for i in range(n)], "unit_name": [f"某县第{i}单位<局>" for i in range(n)],
+        "level": rng.choice(["省级", "市级", "县级"], n, p=[0.05, 0.25, 0.7]),
+        "execution_rate": np.where(low, rng.uniform(0.4, 0.9, n), rng.uniform(0.9, 0.995, n)),
+        "self_score": rng.uniform(80, 99, n), "grade": rng.choice(["优", "良"], n),
+    })
+    t = config.thresholds["execution_rate"]
+    sev = rates["execution_rate"].map(t.severity)
+    hit = rates[sev.notna()]
+    flags = pd.DataFrame({"unit_key": hit["unit_key"], "unit_name": hit["unit_name"], "metric": "execution_rate",
+                          "severity": sev[sev.notna()], "kind": "warning", "reason": "预算执行率低于目标"})
+    return config, rates, flags
+
+
+def test_strip_at_province_scale_draws_every_flag_and_a_bounded_sample():
+    """20,000 units: boxes from quartiles (no per-unit data), every flagged unit a dot, at most
+    MAX_POINTS other units (the same ones on every run), hover names from customdata."""
+    from perfdash.charts import outliers as charts
+
+    config, rates, flags = _province()
+    fig = charts.metric_strip(rates, flags, "execution_rate", config)
+    others = [t for t in fig.data if t.type == "scatter" and t.name.startswith("未标注单位")]
+    drawn = [k[0] for t in others for k in t.customdata]
+    assert len(drawn) == charts.MAX_POINTS == len(set(drawn))
+    assert others[0].name == f"未标注单位（抽样 {charts.MAX_POINTS:,} / {len(rates) - len(flags):,} 个）"
+    marked = {k[0] for t in fig.data if t.name.startswith(("严重", "关注")) for k in t.customdata}
+    assert marked == set(flags["unit_key"]) and not marked & set(drawn)
+    again = charts.metric_strip(rates, flags, "execution_rate", config)
+    assert [k[0] for t in again.data if t.type == "scatter" and t.name.startswith("未标注单位")
+            for k in t.customdata] == drawn
+    by_key = rates.set_index("unit_key")
+    first = others[0]
+    assert first.customdata[0][1] == by_key.loc[first.customdata[0][0], "unit_name"].replace("<", "&lt;").replace(">", "&gt;")
+    assert "%{customdata[1]}" in first.hovertemplate and first.text is None
+    boxes = {t.name: t for t in fig.data if t.type == "box"}
+    county = rates.loc[rates["level"] == "县级", "execution_rate"].clip(*fig.layout.yaxis.range)
+    assert boxes["县级"].median[0] == pytest.approx(float(np.median(county)))
+    assert boxes["县级"].y is None                         # five numbers, not 14,000 values
+    assert sum(len(t.x) for t in fig.data if t.type == "scatter") == charts.MAX_POINTS + len(flags)
+
+
+def test_strip_with_more_flags_than_points_keeps_the_severe_ones():
+    from perfdash.charts import outliers as charts
+
+    config, rates, flags = _province()
+    many = flags.assign(severity="medium")
+    many.loc[many.index[:50], "severity"] = "high"
+    more = rates[~rates["unit_key"].isin(flags["unit_key"])].head(charts.MAX_POINTS)
+    extra = more[["unit_key", "unit_name"]].assign(metric="execution_rate", severity="medium", kind="statistical",
+                                                    reason="与同级单位相比偏离较大")
+    fig = charts.metric_strip(rates, pd.concat([many, extra]), "execution_rate", config)
+    severe = [k[0] for t in fig.data if t.name.startswith("严重") for k in t.customdata]
+    medium = [t for t in fig.data if t.name.startswith("关注")]
+    assert len(severe) == 50
+    assert sum(len(t.x) for t in medium) == charts.MAX_POINTS - 50
+    assert f"图中 {charts.MAX_POINTS - 50:,} 个" in medium[0].name
+
+
+def test_execution_vs_score_at_province_scale_is_bounded():
+    from perfdash.charts import outliers as charts
+
+    config, rates, flags = _province()
+    inflation = flags.head(30).assign(kind="inflation")
+    fig = charts.execution_vs_score(rates, inflation, config)
+    others = [t for t in fig.data if t.name.startswith("其他单位")]
+    assert sum(len(t.x) for t in others) == charts.MAX_POINTS
+    starred = [k[0] for t in fig.data if t.name.startswith("自评虚高") for k in t.customdata]
+    assert sorted(starred) == sorted(inflation["unit_key"])

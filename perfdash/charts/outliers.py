@@ -1,13 +1,21 @@
 """Charts of the 异常预警 page: where the flagged units sit among all units.
 
-* `metric_strip`: one rate, a box and a dot per unit for each 层级 (the peer groups of the
-  statistical test), flagged units coloured by severity and labelled with their names.
+* `metric_strip`: one rate, a box per 层级 (the peer groups of the statistical test) over all
+  units, every flagged unit as a dot coloured by severity (the most extreme labelled with their
+  names), the other units as grey dots.
 * `execution_vs_score`: execution rate against self-score, the self-evaluation inflation cases
   marked, the 优-but-under-target corner shaded.
 
 Every point carries unit_key as customdata so a click can open the unit's profile. Values far
 outside the bulk (e.g. a 4,308 % budget adjustment) are drawn at the edge of the plot as a
 triangle with their true value in the label, so one extreme unit does not flatten the others.
+
+At province scale (20,000 units) the charts stay bounded: boxes are drawn from precomputed
+quartiles, not from every value; at most MAX_POINTS unflagged units are drawn (those beyond the
+plotted range first, then a fixed sample — the same on every run) and at most MAX_POINTS flagged
+ones (严重 first, then the furthest from the median); the legend says when a sample is drawn.
+Hover text comes from customdata through a hovertemplate and points are grouped into traces by
+marker symbol: Plotly validates a per-point string or symbol list one value at a time.
 """
 from __future__ import annotations
 
@@ -21,6 +29,58 @@ from perfdash.config import Config
 LEVEL_ORDER = ["省级", "市级", "县级"]
 KIND_SYMBOLS = {"warning": "circle", "statistical": "diamond", "inflation": "star"}
 MAX_LABELS = 12
+# At most this many unflagged units, and this many flagged ones, drawn as dots per chart.
+MAX_POINTS = 2000
+
+
+def escaped(values: pd.Series) -> np.ndarray:
+    """style.plot_text for a whole column, as an object array (names and reasons are data:
+    < > & show as typed in labels and hovers)."""
+    text = (values.fillna("").astype(str).str.replace("&", "&amp;", regex=False)
+            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
+    return text.to_numpy(dtype=object)
+
+
+def reference_line(fig: go.Figure, *, x: float | None = None, y: float | None = None, color: str, dash: str,
+                   text: str, position: str, size: int = 11) -> None:
+    """What fig.add_hline / add_vline draw (a line across the plot, its label at `position`:
+    "top left", "bottom left", "bottom right" …), added as a plain shape and annotation —
+    add_hline/add_vline cost about 15 ms each."""
+    vertical, horizontal = position.split()
+    if y is not None:
+        fig.add_shape(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y,
+                      line=dict(color=color, dash=dash, width=1))
+        fig.add_annotation(xref="x domain", x=0 if horizontal == "left" else 1, xanchor=horizontal,
+                           yref="y", y=y, yanchor="bottom" if vertical == "top" else "top",
+                           text=text, showarrow=False, font=dict(size=size, color=color))
+    else:
+        fig.add_shape(type="line", yref="y domain", y0=0, y1=1, xref="x", x0=x, x1=x,
+                      line=dict(color=color, dash=dash, width=1))
+        fig.add_annotation(yref="y domain", y=1 if vertical == "top" else 0, yanchor=vertical,
+                           xref="x", x=x, xanchor="right" if horizontal == "left" else "left",
+                           text=text, showarrow=False, font=dict(size=size, color=color))
+
+
+def _bounded(frame: pd.DataFrame, limit: int, first: pd.Series | None = None) -> pd.DataFrame:
+    """All rows up to `limit`; beyond, the rows marked `first`, then a fixed sample of the rest
+    (random_state=0: the same units on every run), in the frame's order."""
+    if len(frame) <= limit:
+        return frame
+    head = frame[first] if first is not None else frame.head(0)
+    head = head.head(limit)
+    rest = frame.drop(head.index)
+    sample = rest.sample(n=min(len(rest), limit - len(head)), random_state=0)
+    return frame.loc[frame.index.isin(head.index.union(sample.index))]
+
+
+def _box_stats(values: pd.Series) -> dict:
+    """Quartiles (linear interpolation) and whiskers at 1.5 IQR: what go.Box computes from
+    the data, computed here so the box carries five numbers instead of every value."""
+    q1, median, q3 = (float(v) for v in values.quantile([0.25, 0.5, 0.75]))
+    iqr = q3 - q1
+    inside = values[(values >= q1 - 1.5 * iqr) & (values <= q3 + 1.5 * iqr)]
+    return dict(q1=[q1], median=[median], q3=[q3], lowerfence=[float(inside.min())],
+                upperfence=[float(inside.max())])
 
 
 def _levels(frame: pd.DataFrame) -> list[str]:
@@ -32,9 +92,9 @@ def _levels(frame: pd.DataFrame) -> list[str]:
 
 
 def _jitter(frame: pd.DataFrame, value: str, width: float = 0.3) -> np.ndarray:
-    """A horizontal offset per unit within its level: units ranked by value and spread with the
+    """A horizontal offset per unit within its level (column "code"): units ranked by value and spread with the
     golden ratio, so neighbours in value land apart (stable for the same data)."""
-    rank = frame.groupby("level")[value].rank(method="first").to_numpy(dtype=float)
+    rank = frame.groupby("code")[value].rank(method="first").to_numpy(dtype=float)
     return (((rank * 0.6180339887) % 1.0) - 0.5) * 2 * width
 
 
@@ -46,12 +106,12 @@ def _sparse_labels(part: pd.DataFrame, y: str, span: float, limit: int = MAX_LAB
     chosen = []
     order = part.assign(_s=part["severity"].map({"high": 0, "medium": 1}),
                         _d=(part[y] - part[y].median()).abs()).sort_values(["_s", "_d"], ascending=[True, False])
-    for index, row in order.iterrows():
+    for index, level, value in zip(order.index, order["level"].to_numpy(dtype=object), order["y"].to_numpy()):
         if len(chosen) >= limit:
             break
-        if any(level == row["level"] and abs(row["y"] - other) < gap for level, other in placed):
+        if any(other_level == level and abs(value - other) < gap for other_level, other in placed):
             continue
-        placed.append((row["level"], row["y"]))
+        placed.append((level, value))
         chosen.append(index)
     return pd.Index(chosen)
 
@@ -99,77 +159,106 @@ def _worst(flags: pd.DataFrame) -> pd.DataFrame:
 
 def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, config: Config, *,
                  title: str | None = None) -> go.Figure:
-    """Box and dots of one rate per 层级; units flagged on this rate coloured and labelled.
+    """A box of one rate per 层级 over all units; units flagged on this rate as coloured dots
+    (the most extreme labelled), the others as grey dots (a fixed sample past MAX_POINTS).
 
     `rates` needs unit_key, unit_name, level and the rate column (fractions); `flags` is
     flags_for_year's frame (only rows with metric == metric_id are used).
     """
     metric = metrics.METRICS[metric_id]
-    frame = rates.dropna(subset=[metric_id]).copy()
-    frame["level"] = frame["level"].fillna("未填层级")
     levels = _levels(rates)
-    position = {lv: i for i, lv in enumerate(levels)}
-    frame["x"] = frame["level"].map(position) + _jitter(frame, metric_id)
+    present = rates[metric_id].notna().to_numpy()
+    # Plain numpy columns (object strings, integer level codes): selections below are array
+    # takes, not Arrow string comparisons per level.
+    frame = pd.DataFrame({
+        "unit_key": rates["unit_key"].to_numpy(dtype=object)[present],
+        "unit_name": rates["unit_name"].to_numpy(dtype=object)[present],
+        "level": rates["level"].fillna("未填层级").to_numpy(dtype=object)[present],
+        metric_id: rates[metric_id].to_numpy(dtype=float, na_value=np.nan)[present],
+    })
+    frame["code"] = pd.Categorical(frame["level"], categories=levels).codes
+    frame["x"] = frame["code"] + _jitter(frame, metric_id)
     marks = _threshold_marks(config, metric_id)
     lo, hi = _display_range(frame[metric_id], [m[0] for m in marks]) if len(frame) else (0.0, 1.0)
     frame["y"] = frame[metric_id].clip(lo, hi)
     frame["clipped"] = frame[metric_id].ne(frame["y"])
-    frame["text"] = frame[metric_id].map(metric.fmt)
 
     mine = _worst(flags[flags["metric"] == metric_id]) if len(flags) else flags
-    flagged = frame.merge(mine[["unit_key", "severity", "kind", "reason"]], on="unit_key", how="inner")
-    normal = frame[~frame["unit_key"].isin(flagged["unit_key"])]
+    at = pd.Index(mine["unit_key"].to_numpy(dtype=object)).get_indexer(frame["unit_key"]) if len(mine) else \
+        np.full(len(frame), -1)
+    hit = at >= 0
+    flagged_all = frame[hit].assign(**{c: mine[c].to_numpy(dtype=object)[at[hit]] for c in ("severity", "kind", "reason")})
+    normal_all = frame[~hit]
+    normal = _bounded(normal_all, MAX_POINTS, first=normal_all["clipped"])
+    flagged = flagged_all
+    if len(flagged_all) > MAX_POINTS:          # 严重 first, then the furthest from the median
+        order = flagged_all.assign(_s=(flagged_all["severity"] != "high").astype(int),
+                                   _d=-(flagged_all[metric_id] - frame[metric_id].median()).abs())
+        flagged = flagged_all.loc[order.sort_values(["_s", "_d"]).index[:MAX_POINTS]]
     label_rows = _sparse_labels(flagged, metric_id, hi - lo) if len(flagged) else pd.Index([])
 
     fig = style.new_figure()
-    for level in levels:
-        values = frame.loc[frame["level"] == level, metric_id]
-        if len(values) >= 4:
+    counts = np.bincount(frame["code"], minlength=len(levels)) if len(frame) else np.zeros(len(levels), int)
+    for code, level in enumerate(levels):
+        if counts[code] >= 4:
             fig.add_trace(go.Box(
-                x=[position[level]] * len(values), y=values.clip(lo, hi), name=level, width=0.7,
-                boxpoints="outliers", marker=dict(opacity=0, size=1),  # whiskers at 1.5 IQR, dots drawn below
-                fillcolor="rgba(91,155,213,0.10)", line=dict(color=style.SECONDARY, width=1),
+                x=[code], **_box_stats(frame.loc[frame["code"] == code, "y"]), name=level, width=0.7,
+                boxpoints=False, fillcolor="rgba(91,155,213,0.10)", line=dict(color=style.SECONDARY, width=1),
                 hoverinfo="skip", showlegend=False,
             ))
-    fig.add_trace(go.Scatter(
-        x=normal["x"], y=normal["y"], mode="markers", name="未标注单位",
-        marker=dict(color=style.MUTED, size=7, opacity=0.75,
-                    symbol=np.where(normal["clipped"], "triangle-up", "circle")),
-        customdata=normal[["unit_key"]].to_numpy(),
-        text=normal["unit_name"] + "<br>" + normal["level"] + " · " + normal["text"],
-        hovertemplate="%{text}<extra></extra>",
-    ))
+    normal_name = ("未标注单位" if len(normal) == len(normal_all)
+                   else f"未标注单位（抽样 {len(normal):,} / {len(normal_all):,} 个）")
+    # One trace per level and marker: the level and, within the range, the value come from the
+    # trace and y, so customdata is [unit_key, name] (Plotly deep-copies object arrays element by
+    # element, on add_trace and again in st.plotly_chart).
+    shown_legend = False
+    for (code, clipped), rows in normal.groupby(["code", "clipped"], sort=True):
+        value = "%{customdata[2]:,.2%}" if clipped else "%{y:,.2%}"
+        data = [rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"])]
+        if clipped:      # drawn at the edge: the hover gives the true value
+            data.append(rows[metric_id].to_numpy(dtype=object))
+        fig.add_trace(go.Scatter(
+            x=rows["x"].to_numpy(), y=rows["y"].to_numpy(), mode="markers", name=normal_name,
+            legendgroup="normal", showlegend=not shown_legend,
+            marker=dict(color=style.MUTED, size=7, opacity=0.75, symbol="triangle-up" if clipped else "circle"),
+            customdata=np.column_stack(data),
+            hovertemplate="%{customdata[1]}<br>" + style.plot_text(levels[code]) + " · " + value + "<extra></extra>",
+        ))
+        shown_legend = True
     for severity in ("high", "medium"):
         part = flagged[flagged["severity"] == severity]
+        total = int((flagged_all["severity"] == severity).sum())
         if part.empty:
             continue
-        mine_labelled = part.index.intersection(label_rows)
-        labels = pd.Series("", index=part.index, dtype="object")
-        labels.loc[mine_labelled] = part.loc[mine_labelled, "unit_name"] + " " + part.loc[mine_labelled, "text"]
-        fig.add_trace(go.Scatter(
-            x=part["x"], y=part["y"], mode="markers+text",
-            name=f"{style.SEVERITY_LABELS[severity]}（{len(part)}）",
-            marker=dict(color=style.SEVERITY_COLORS[severity], size=11,
-                        symbol=[("triangle-up" if c else KIND_SYMBOLS.get(k, "circle"))
-                                for c, k in zip(part["clipped"], part["kind"])],
-                        line=dict(color="white", width=1)),
-            text=labels, textposition="middle right",
-            textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
-            customdata=part[["unit_key"]].to_numpy(),
-            hovertext=part["unit_name"] + "<br>" + part["reason"],
-            hovertemplate="%{hovertext}<extra></extra>",
-            cliponaxis=False,
-        ))
+        name = (f"{style.SEVERITY_LABELS[severity]}（{total}）" if len(part) == total
+                else f"{style.SEVERITY_LABELS[severity]}（{total:,}，图中 {len(part):,} 个）")
+        symbols = np.where(part["clipped"], "triangle-up", part["kind"].map(KIND_SYMBOLS).fillna("circle"))
+        labelled = part.index.isin(label_rows)
+        labels = np.full(len(part), "", dtype=object)
+        labels[labelled] = (escaped(part.loc[labelled, "unit_name"]) + " "
+                            + part.loc[labelled, metric_id].map(metric.fmt).to_numpy(dtype=object))
+        for i, symbol in enumerate(pd.unique(symbols)):
+            take = symbols == symbol
+            rows = part[take]
+            fig.add_trace(go.Scatter(
+                x=rows["x"].to_numpy(), y=rows["y"].to_numpy(), mode="markers+text", name=name,
+                legendgroup=severity, showlegend=bool(i == 0),
+                marker=dict(color=style.SEVERITY_COLORS[severity], size=11, symbol=symbol,
+                            line=dict(color="white", width=1)),
+                text=labels[take], textposition="middle right",
+                textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
+                customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"]),
+                                            escaped(rows["reason"])]),
+                hovertemplate="%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+                cliponaxis=False,
+            ))
     for value, dash, label in marks:
         if lo <= value <= hi:
-            fig.add_hline(y=value, line=dict(color=style.MUTED, dash=dash, width=1),
-                          annotation_text=label, annotation_position="top left",
-                          annotation_font=dict(size=11, color=style.MUTED))
-    counts = frame.groupby("level").size()
+            reference_line(fig, y=value, color=style.MUTED, dash=dash, text=label, position="top left")
     fig.update_layout(
         title=title or f"各单位{metric.label}（按层级）",
         xaxis=dict(tickvals=list(range(len(levels))),
-                   ticktext=[f"{lv}（{int(counts.get(lv, 0))} 个）" for lv in levels],
+                   ticktext=[f"{lv}（{int(n):,} 个）" for lv, n in zip(levels, counts)],
                    range=[-0.6, len(levels) - 0.4 + 0.5], title=None, showgrid=False),
         yaxis=dict(tickformat=".0%", range=[lo, hi], title=metric.label),
         height=460, showlegend=True,
@@ -180,26 +269,35 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
 
 def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config, *,
                        title: str | None = None) -> go.Figure:
-    """Execution rate (x) against self-score (y); inflation cases marked and labelled.
+    """Execution rate (x) against self-score (y); inflation cases marked and labelled (all of
+    them), the other units as dots (a fixed sample past MAX_POINTS).
 
     `rates` needs unit_key, unit_name, level, execution_rate, self_score, grade.
     """
-    frame = rates.dropna(subset=["execution_rate", "self_score"]).copy()
+    frame = rates.loc[rates["execution_rate"].notna() & rates["self_score"].notna(),
+                      ["unit_key", "unit_name", "level", "execution_rate", "self_score", "grade"]].copy()
     t = config.thresholds.get("execution_rate")
     target = t.medium_below if t and t.medium_below is not None else 0.9
     floor = config.grade_floors.get(config.outliers.inflation.grade, 90.0)
     lo, hi = _display_range(frame["execution_rate"], [target, 1.0]) if len(frame) else (0.5, 1.1)
     frame["x"] = frame["execution_rate"].clip(lo, hi)
     frame["clipped"] = frame["execution_rate"].ne(frame["x"])
-    frame["label"] = (frame["unit_name"] + "<br>预算执行率 " + frame["execution_rate"].map(metrics.fmt_rate)
-                      + " · 自评 " + frame["self_score"].map(metrics.fmt_score) + " 分"
-                      + frame["grade"].fillna("").map(lambda g: f"（{g}）" if g else ""))
     inflated = flags[flags["kind"] == "inflation"][["unit_key", "severity", "reason"]] if len(flags) else \
         pd.DataFrame(columns=["unit_key", "severity", "reason"])
     marked = frame.merge(inflated, on="unit_key", how="inner")
-    normal = frame[~frame["unit_key"].isin(marked["unit_key"])]
+    normal_all = frame[~frame["unit_key"].isin(marked["unit_key"])]
+    normal = _bounded(normal_all, MAX_POINTS, first=normal_all["clipped"])
     y_lo = min(frame["self_score"].min() if len(frame) else 60.0, floor) - 3
     y_hi = 101.0
+
+    def hover_data(rows: pd.DataFrame, *more: np.ndarray) -> np.ndarray:
+        """[unit_key, name, "（grade）" or "", …more]"""
+        grade = rows["grade"].fillna("").astype(str)
+        grade = np.where(grade != "", "（" + grade + "）", "").astype(object)
+        return np.column_stack([rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"]), grade, *more])
+
+    def label(rate: str) -> str:
+        return "%{customdata[1]}<br>预算执行率 " + rate + " · 自评 %{y:.2f} 分%{customdata[2]}"
 
     fig = style.new_figure()
     fig.add_shape(type="rect", x0=lo, x1=target, y0=floor, y1=y_hi, layer="below", line=dict(width=0),
@@ -207,33 +305,35 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
     fig.add_annotation(x=lo, y=y_hi, xanchor="left", yanchor="top", showarrow=False,
                        text=f"自评「{config.outliers.inflation.grade}」但执行率未达目标",
                        font=dict(size=12, color=style.SEVERITY_COLORS["high"]))
-    fig.add_vline(x=target, line=dict(color=style.MUTED, dash="dot", width=1),
-                  annotation_text=f"目标 {target * 100:g}%", annotation_position="bottom right",
-                  annotation_font=dict(size=11, color=style.MUTED))
-    fig.add_hline(y=floor, line=dict(color=style.MUTED, dash="dot", width=1),
-                  annotation_text=f"{config.outliers.inflation.grade} ≥ {floor:g} 分",
-                  annotation_position="bottom right", annotation_font=dict(size=11, color=style.MUTED))
-    fig.add_trace(go.Scatter(
-        x=normal["x"], y=normal["self_score"], mode="markers", name="其他单位",
-        marker=dict(color=style.PRIMARY, size=8, opacity=0.55,
-                    symbol=np.where(normal["clipped"], "triangle-right", "circle")),
-        customdata=normal[["unit_key"]].to_numpy(), text=normal["label"],
-        hovertemplate="%{text}<extra></extra>",
-    ))
+    reference_line(fig, x=target, color=style.MUTED, dash="dot", text=f"目标 {target * 100:g}%",
+                   position="bottom right")
+    reference_line(fig, y=floor, color=style.MUTED, dash="dot", text=f"{config.outliers.inflation.grade} ≥ {floor:g} 分",
+                   position="bottom right")
+    normal_name = "其他单位" if len(normal) == len(normal_all) else f"其他单位（抽样 {len(normal):,} / {len(normal_all):,} 个）"
+    for clipped, rows in ((False, normal[~normal["clipped"]]), (True, normal[normal["clipped"]])):
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["x"].to_numpy(), y=rows["self_score"].to_numpy(), mode="markers", name=normal_name,
+            legendgroup="normal", showlegend=not clipped or bool(normal["clipped"].all()),
+            marker=dict(color=style.PRIMARY, size=8, opacity=0.55, symbol="triangle-right" if clipped else "circle"),
+            # within the range x is the rate; a clipped point carries its true value
+            customdata=hover_data(rows, rows["execution_rate"].to_numpy(dtype=object)) if clipped else hover_data(rows),
+            hovertemplate=label("%{customdata[3]:,.2%}" if clipped else "%{x:,.2%}") + "<extra></extra>",
+        ))
     for severity in ("high", "medium"):
         part = marked[marked["severity"] == severity]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["x"], y=part["self_score"], mode="markers+text",
+            x=part["x"].to_numpy(), y=part["self_score"].to_numpy(), mode="markers+text",
             name=f"自评虚高 · {style.SEVERITY_LABELS[severity]}（{len(part)}）",
             marker=dict(color=style.SEVERITY_COLORS[severity], size=14, symbol="star",
                         line=dict(color="white", width=1)),
-            text=part["unit_name"], textposition="middle right",
+            text=escaped(part["unit_name"]), textposition="middle right",
             textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
-            customdata=part[["unit_key"]].to_numpy(),
-            hovertext=part["label"] + "<br>" + part["reason"],
-            hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
+            customdata=hover_data(part, part["execution_rate"].to_numpy(dtype=object), escaped(part["reason"])),
+            hovertemplate=label("%{customdata[3]:,.2%}") + "<br>%{customdata[4]}<extra></extra>", cliponaxis=False,
         ))
     fig.update_layout(
         title=title or "预算执行率与自评得分",

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.charts.outliers import escaped, reference_line
 from perfdash.style import plot_text
 from perfdash.config import Config, Threshold
 
@@ -63,12 +64,6 @@ def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "exe
     return pd.concat([flagged, sample]), len(both)
 
 
-def _escaped(names: pd.Series) -> pd.Series:
-    """plot_text for a whole column (names are data: < > & show as typed in the hover)."""
-    return (names.fillna("").astype(str).str.replace("&", "&amp;", regex=False)
-            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
-
-
 def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
                   title: str | None = None) -> go.Figure:
     """One bubble per unit: x = self-score, y = the rate, size = budget, colour = level
@@ -92,20 +87,18 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
                         line=dict(color="white", width=1)),
             # [unit_key, budget, name]: the hover reads the name from customdata, no text per point
             customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), rows["budget"].to_numpy(dtype=object),
-                                        _escaped(rows["unit_name"]).to_numpy(dtype=object)]),
+                                        escaped(rows["unit_name"])]),
             hovertemplate=("%{customdata[2]}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
                            "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + plot_text(level) + "</extra>"),
         ))
     threshold = config.thresholds.get(metric_id)
     if threshold is not None and threshold.medium_below is not None:
-        fig.add_hline(y=threshold.medium_below, line=dict(color=style.SEVERITY_COLORS["medium"], dash="dot", width=1),
-                      annotation_text=f"目标 {threshold.medium_below:.0%}", annotation_position="bottom left",
-                      annotation_font=dict(color=style.SEVERITY_COLORS["medium"], size=12))
+        reference_line(fig, y=threshold.medium_below, color=style.SEVERITY_COLORS["medium"], dash="dot",
+                       text=f"目标 {threshold.medium_below:.0%}", position="bottom left", size=12)
     top_floor = config.grade_floors.get("优")
     if top_floor is not None:
-        fig.add_vline(x=top_floor, line=dict(color=style.GRADE_COLORS["优"], dash="dot", width=1),
-                      annotation_text=f"优 ≥ {top_floor:g} 分", annotation_position="top left",
-                      annotation_font=dict(color=style.GRADE_COLORS["优"], size=12))
+        reference_line(fig, x=top_floor, color=style.GRADE_COLORS["优"], dash="dot",
+                       text=f"优 ≥ {top_floor:g} 分", position="top left", size=12)
     fig.update_layout(
         title=plot_text(title or f"{metric.label}与自评得分（气泡大小 = 预算数）"),
         xaxis=dict(title="自评得分"),
