@@ -111,8 +111,16 @@ st.subheader("预算执行率与自评得分")
 fig = ranking_charts.rate_vs_score(frame, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")
 chrome.unit_chart(fig, filename=f"{f.year}年_预算执行率与自评得分", key="rk_scatter")
 drawn, with_both = ranking_charts.scatter_points(frame, config)
-sampled = (f"共 {with_both:,} 个单位，图中画出预算执行率未达目标的全部单位和其余单位的固定抽样，共 {len(drawn):,} 个。"
-           if len(drawn) < with_both else "")
+warned = int(pd.notna(ranking_charts.severity_of(
+    frame.dropna(subset=["execution_rate", "self_score"])["execution_rate"], config.thresholds.get("execution_rate"))).sum())
+if len(drawn) == with_both:
+    sampled = ""
+elif warned >= len(drawn):     # more warned units than bubbles: only the lowest of them are drawn
+    sampled = (f"共 {with_both:,} 个单位，其中 {warned:,} 个触及预算执行率预警线，"
+               f"图中只画出其中执行率最低的 {len(drawn):,} 个。")
+else:
+    sampled = (f"共 {with_both:,} 个单位，图中画出触及预算执行率预警线的全部 {warned:,} 个单位和其余单位的固定抽样，"
+               f"共 {len(drawn):,} 个。")
 st.caption(sampled + "右下角（自评高、执行低）的单位自评可能偏高。" + chrome.CLICK_HINT)
 
 # -- side by side ----------------------------------------------------------------------------------
