@@ -1,10 +1,9 @@
 """排名对比: a sortable ranking on any rate with warning marks, execution vs self-score, and
 2–5 units side by side."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics, tabular
+from perfdash import metrics, style, tabular
 from perfdash.charts import ranking as ranking_charts
 from ui import chrome, data
 
@@ -12,7 +11,7 @@ from ui import chrome, data
 # full ranking as a download.
 MAX_ROWS = 300
 RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
-MARKS = {"high": "🔴 严重", "medium": "🟠 关注"}
+SEVERITIES = ("high", "medium")
 
 f = chrome.start_page("排名对比")
 
@@ -31,16 +30,16 @@ missing = len(frame) - len(ranked)
 ranked = ranked.assign(rank=ranked[metric_id].rank(ascending=False, method="min").astype("int64"))
 shown = ranked.head(MAX_ROWS).reset_index(drop=True)
 
-# Warnings as a text column (🔴 严重 / 🟠 关注), worked out for the whole column at once: cell
-# colours (a pandas Styler) cost about 0.3 s per 300 rows on every run.
+# Warnings as coloured tags (严重 red, 关注 orange) instead of cell colours (a pandas Styler cost
+# about 0.3 s per 300 rows on every run): severities worked out a column at a time, then one
+# short list per shown row. Tags need no emoji font (bureau PCs and domestic Linux often lack one).
 threshold = config.thresholds.get(metric_id)
-warning = pd.Series(ranking_charts.severity_of(shown[metric_id], threshold)).map(MARKS).fillna("")
-other_warnings = pd.Series("", index=shown.index)
-for m in metrics.UNIT_RATE_IDS:
-    if m != metric_id and config.thresholds.get(m) is not None:
-        mark = pd.Series(ranking_charts.severity_of(shown[m], config.thresholds[m])).map(
-            {"high": f"🔴 {metrics.label(m)}", "medium": f"🟠 {metrics.label(m)}"}).fillna("")
-        other_warnings = other_warnings + np.where((other_warnings != "") & (mark != ""), "、", "") + mark
+warning = [[style.SEVERITY_LABELS[v]] if v else [] for v in ranking_charts.severity_of(shown[metric_id], threshold)]
+others = [m for m in metrics.UNIT_RATE_IDS if m != metric_id and config.thresholds.get(m) is not None]
+other_tags = {(m, v): f"{metrics.label(m)}（{style.SEVERITY_LABELS[v]}）" for m in others for v in SEVERITIES}
+other_warnings = [[other_tags[m, v] for m, v in zip(others, row) if v]
+                  for row in zip(*(ranking_charts.severity_of(shown[m], config.thresholds[m]) for m in others))] \
+    if others else [[] for _ in range(len(shown))]
 # Rates in percent units: the printf format "%.2f%%" then always shows two decimals.
 in_pct = {m: shown[m] * 100 for m in metrics.UNIT_RATE_IDS}
 table = pd.DataFrame({
@@ -76,13 +75,17 @@ column_config = {
 if metric_id == "self_score":
     column_config["自评得分"] = chosen_col
 
-column_config["预警"] = st.column_config.TextColumn(
-    "预警", width="small", help=f"{metric.label}：{threshold.describe()}" if threshold is not None else None)
-column_config["其他指标预警"] = st.column_config.TextColumn(
-    "其他指标预警", width="medium", help="其他比率触及 perfdash.toml 预警线的（🔴 严重，🟠 关注），数值见右侧各列")
+column_config["预警"] = st.column_config.MultiselectColumn(
+    "预警", width="small", options=[style.SEVERITY_LABELS[v] for v in SEVERITIES],
+    color=[style.SEVERITY_COLORS[v] for v in SEVERITIES],
+    help=f"{metric.label}：{threshold.describe()}" if threshold is not None else None)
+column_config["其他指标预警"] = st.column_config.MultiselectColumn(
+    "其他指标预警", width="medium", options=list(other_tags.values()),
+    color=[style.SEVERITY_COLORS[v] for _, v in other_tags],
+    help="其他比率触及 perfdash.toml 预警线的（红：严重，橙：关注），数值见右侧各列")
 chrome.unit_table(table, shown["unit_key"], key="rk_table", hide_index=True, width="stretch",
                   height=min(560, 35 * (len(table) + 1) + 3), column_config=column_config)
-notes = ["点击表头排序；选中一行打开该单位画像。🔴 为严重预警，🟠 为关注（预警线见「口径说明」页）。"]
+notes = ["点击表头排序；选中一行打开该单位画像。红色标签为严重预警，橙色为关注（预警线见「口径说明」页）。"]
 if len(ranked) > MAX_ROWS:
     notes.append(f"共 {len(ranked):,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个，完整排名可下载。")
 if missing:

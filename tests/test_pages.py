@@ -334,18 +334,17 @@ def test_ranking_table_and_scatter_equal_the_sql(app, demo_db):
     assert table["单位名称"].tolist() == ranked["unit_name"].tolist()
     assert table["预算执行率"].tolist() == pytest.approx((ranked["execution_rate"] * 100).tolist())
     assert table["名次"].iloc[0] == 1
-    # warning marks: the ranking rate's severity, and every other rate past its warning line
+    # warning tags: the ranking rate's severity, and every other rate past its warning line
     config = demo_db.config
-    icons = {"high": "🔴", "medium": "🟠"}
-    marks = {"high": "🔴 严重", "medium": "🟠 关注", None: ""}
-    assert table["预警"].tolist() == [marks[config.thresholds["execution_rate"].severity(v)]
-                                    for v in ranked["execution_rate"]]
-    others = ["、".join(f"{icons[sev]} {metrics.label(m)}" for m in metrics.UNIT_RATE_IDS
-                       if m != "execution_rate" and m in config.thresholds and pd.notna(row[m])
-                       and (sev := config.thresholds[m].severity(row[m])))
+    labels = {"high": "严重", "medium": "关注"}
+    sev = [config.thresholds["execution_rate"].severity(v) for v in ranked["execution_rate"]]
+    assert [list(x) for x in table["预警"]] == [[labels[v]] if v else [] for v in sev]
+    others = [[f"{metrics.label(m)}（{labels[v]}）" for m in metrics.UNIT_RATE_IDS
+               if m != "execution_rate" and m in config.thresholds and pd.notna(row[m])
+               and (v := config.thresholds[m].severity(row[m]))]
               for _, row in ranked.iterrows()]
-    assert table["其他指标预警"].tolist() == others
-    assert any("🔴" in x for x in others)
+    assert [list(x) for x in table["其他指标预警"]] == others
+    assert any("严重" in tag for tags in others for tag in tags) and any(len(x) for x in table["预警"])
     scatter = figure_titled(at, "预算执行率与自评得分")
     points = {c[0]: (x, y) for t in scatter["data"] if t.get("customdata")
               for c, x, y in zip(t["customdata"], t["x"], t["y"])}
