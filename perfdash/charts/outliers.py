@@ -196,6 +196,7 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
                                    _d=-(flagged_all[metric_id] - frame[metric_id].median()).abs())
         flagged = flagged_all.loc[order.sort_values(["_s", "_d"]).index[:MAX_POINTS]]
     label_rows = _sparse_labels(flagged, metric_id, hi - lo) if len(flagged) else pd.Index([])
+    dot = 11 if len(flagged) <= 300 else 7          # hundreds of flagged dots would hide the boxes
 
     fig = style.new_figure()
     counts = np.bincount(frame["code"], minlength=len(levels)) if len(frame) else np.zeros(len(levels), int)
@@ -243,8 +244,8 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
             fig.add_trace(go.Scatter(
                 x=rows["x"].to_numpy(), y=rows["y"].to_numpy(), mode="markers+text", name=name,
                 legendgroup=severity, showlegend=bool(i == 0),
-                marker=dict(color=style.SEVERITY_COLORS[severity], size=11, symbol=symbol,
-                            line=dict(color="white", width=1)),
+                marker=dict(color=style.SEVERITY_COLORS[severity], size=dot, symbol=symbol,
+                            line=dict(color="white", width=1 if dot > 8 else 0.5)),
                 text=labels[take], textposition="middle right",
                 textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
                 customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"]),
