@@ -1,7 +1,7 @@
 """Entry point: page config, navigation and the filters every page shares. Pages stay thin."""
 import streamlit as st
 
-from ui import chrome, filters, present
+from ui import chrome, data, filters, present
 
 st.set_page_config(page_title="部门整体支出绩效分析", page_icon=":material/analytics:", layout="wide")
 
@@ -24,6 +24,10 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+problem = data.open_problem()
+if problem:
+    st.error(f"无法打开数据库：{problem}", icon=":material/error:")
+    st.stop()
 st.session_state["filters"] = filters.sidebar_filters()
 present.apply()
 chrome.demo_notice()

@@ -17,7 +17,22 @@ import pandas as pd
 import pyarrow as pa
 
 from perfdash import sql
-from perfdash.config import Config, load_config
+from perfdash.config import Config, ConfigError, load_config
+
+
+MEMORY_ENV = "PERFDASH_DUCKDB_MEMORY"
+
+
+def connect_config() -> dict[str, str]:
+    """DuckDB settings given at connect time. PERFDASH_DUCKDB_MEMORY (e.g. "1GB") caps DuckDB's
+    buffer memory; without it DuckDB may cache up to 80 % of RAM, which at national scale is
+    most of a shared server (it spills larger work to <database>.tmp instead)."""
+    limit = os.environ.get(MEMORY_ENV, "").strip()
+    if not limit:
+        return {}
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
+        raise ConfigError(f"{MEMORY_ENV}={limit!r} 不是有效的内存大小，应写成如 1GB、512MB")
+    return {"memory_limit": limit}
 
 
 class DatabaseBusyError(RuntimeError):
@@ -32,7 +47,7 @@ class Database:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=connect_config())
         except duckdb.IOException as exc:
             raise DatabaseBusyError(explain_lock_error(self.path, exc)) from exc
         self.con.execute(sql.load("db/connection_settings"))   # cursors inherit it

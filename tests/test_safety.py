@@ -598,3 +598,32 @@ def test_markdown_literal_escapes_every_markup_and_loses_no_character():
         assert shown == name.replace("\n", " ")
         assert not re.search(r"(?<!\\)[*_`<>\[\]$#|~]", escaped), escaped[:80]
         assert ":material" not in escaped and "http://" not in escaped
+
+
+# -- a database that cannot be opened --------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting", ["memory", "config"])
+def test_a_broken_setting_gets_a_chinese_message_not_a_traceback(app, monkeypatch, tmp_path, setting):
+    if setting == "memory":
+        monkeypatch.setenv("PERFDASH_DUCKDB_MEMORY", "lots")
+        expected = "PERFDASH_DUCKDB_MEMORY='lots' 不是有效的内存大小"
+    else:
+        bad = tmp_path / "perfdash.toml"
+        bad.write_text("[thresholds.execution_rate]\nmedium_below = \n", encoding="utf-8")
+        monkeypatch.setenv("PERFDASH_CONFIG", str(bad))
+        expected = "配置文件格式错误"
+    at = app()
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "无法打开数据库" in at.error[0].value and expected in at.error[0].value
+
+
+def test_the_memory_setting_reaches_duckdb(tmp_path, monkeypatch):
+    from perfdash.db import open_database
+
+    monkeypatch.setenv("PERFDASH_DUCKDB_MEMORY", "300MB")
+    db = open_database(tmp_path / "m.duckdb")
+    limit = db.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    db.close()
+    assert limit.replace(" ", "") in {"286.1MiB", "300.0MB", "300MB"}, limit

@@ -9,7 +9,8 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
-from perfdash.db import Database, open_database
+from perfdash.config import ConfigError
+from perfdash.db import Database, DatabaseBusyError, open_database
 
 # `perfdash bench` sets this to a list to record every data call a page makes, cached or not:
 # ("query", name, params) and ("call", "module.function", params). None (the default) = off.
@@ -27,6 +28,16 @@ def get_db(path: str | None = None) -> Database:
 
 def db() -> Database:
     return get_db(os.environ.get("PERFDASH_DB"))
+
+
+def open_problem() -> str | None:
+    """Why the database cannot be opened (file held by another program, a broken perfdash.toml
+    or setting), in words for the page — None when it opens."""
+    try:
+        db()
+    except (DatabaseBusyError, ConfigError) as exc:
+        return str(exc)
+    return None
 
 
 def data_version() -> int:
