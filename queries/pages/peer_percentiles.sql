@@ -1,37 +1,49 @@
 -- purpose: where one unit stands among its peers (same year, same level) on each rate and
 --          on the self-score: its percentile and the peers' median.
 -- row:     one metric (rate id or 'self_score') that the unit has a value for in year $year.
--- formula: percentile = percent_rank() over the peers' values, ascending: the share of the other
---          peers with a lower value (0 = lowest, 1 = highest); peers = units of the same level
---          in the same year with a value for that metric (the unit included).
+-- formula: percentile = (peers with a lower value) / (peer_count − 1), 0 when the unit is its
+--          only peer: the share of the other peers with a lower value (0 = lowest, 1 = highest;
+--          tied peers are not counted as lower), i.e. percent_rank() ascending; peers = units
+--          of the same level in the same year with a value for that metric (the unit included);
+--          peer_median = median of the peers' values. Plain aggregates grouped by metric, no
+--          window over the peers.
 -- units:   value and peer_median in the metric's unit (fractions for rates, points for
 --          self_score); percentile a fraction; peer_count a count.
 -- params:  $unit_key VARCHAR; $year INTEGER.
 WITH me AS (
-    SELECT level FROM unit_year_rate WHERE unit_key = $unit_key AND year = $year
+    SELECT level, execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
+           sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
+    FROM unit_year_rate
+    WHERE unit_key = $unit_key AND year = $year
+),
+mine AS (
+    UNPIVOT me
+    ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
+       sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
+    INTO NAME metric VALUE value
 ),
 peers AS (
-    SELECT r.unit_key, r.execution_rate, r.adjustment_rate, r.carryover_rate, r.carryover_change_rate,
+    SELECT r.execution_rate, r.adjustment_rate, r.carryover_rate, r.carryover_change_rate,
            r.sangong_control_rate, r.procurement_execution_rate, r.funds_arrival_rate, r.self_score
-    FROM unit_year_rate r, me
-    WHERE r.year = $year AND r.level IS NOT DISTINCT FROM me.level
+    FROM unit_year_rate r
+    WHERE r.year = $year AND r.level IS NOT DISTINCT FROM (SELECT level FROM me)
 ),
 long AS (
     UNPIVOT peers
     ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
        sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
     INTO NAME metric VALUE value
-),
-ranked AS (
-    SELECT unit_key, metric, value,
-           percent_rank() OVER (PARTITION BY metric ORDER BY value) AS percentile,
-           count(*)       OVER (PARTITION BY metric)                AS peer_count,
-           median(value)  OVER (PARTITION BY metric)                AS peer_median
-    FROM long
 )
-SELECT metric, value, percentile, peer_count, peer_median, (SELECT level FROM me) AS level
-FROM ranked
-WHERE unit_key = $unit_key
+SELECT
+    m.metric,
+    m.value,
+    COALESCE(count(*) FILTER (l.value < m.value) / NULLIF(count(*) - 1, 0), 0.0) AS percentile,
+    count(*)                                                                     AS peer_count,
+    median(l.value)                                                              AS peer_median,
+    m.level
+FROM mine m
+JOIN long l ON l.metric = m.metric
+GROUP BY m.metric, m.value, m.level
 ORDER BY list_position(['execution_rate', 'adjustment_rate', 'carryover_rate', 'carryover_change_rate',
                         'sangong_control_rate', 'procurement_execution_rate', 'funds_arrival_rate',
-                        'self_score'], metric);
+                        'self_score'], m.metric);
