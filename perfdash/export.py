@@ -31,7 +31,6 @@ import plotly.graph_objects as go
 
 from perfdash import metrics, tabular
 from perfdash.charts import pack as pack_charts
-from perfdash.charts import units as unit_charts
 from perfdash.cli import UserError
 
 SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
@@ -171,20 +170,24 @@ def _names(frame: pd.DataFrame, column: str, value_column: str, metric_id: str) 
 
 
 def _execution_by_unit(db, scope: Scope, name: str):
+    """The lowest and highest units by execution (bounded in SQL) and counts from SQL aggregates:
+    the unit list of the year never leaves DuckDB, whatever the number of units."""
     config = db.config
-    frame = db.query("rates/unit_rates", year=scope.year, **scope.params())
-    rated = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name"])
-    if rated.empty:
+    threshold = config.thresholds.get("execution_rate")
+    target = threshold.medium_below if threshold else None
+    counts = db.query("export/execution_counts", year=scope.year, below=target, **scope.params()).iloc[0]
+    rated = int(counts["rated_count"])
+    if rated == 0:
         fig = pack_charts.no_data(f"{scope.year}年{name}", "所选范围内没有可计算预算执行率的单位")
         takeaway = "所选范围内没有可计算预算执行率的单位。"
     else:
-        fig = unit_charts.rate_by_unit(frame, "execution_rate", config, title=f"{scope.year}年{name}",
-                                       limit=UNIT_BARS)
-        lowest = rated.head(TAKEAWAY_UNITS)
-        threshold = config.thresholds.get("execution_rate")
-        target = threshold.medium_below if threshold else None
-        below = "" if target is None else \
-            f"；低于 {_pct(target)} 的单位 {int((rated['execution_rate'] < target).sum())} 个"
+        half = UNIT_BARS // 2
+        ends = db.query("export/execution_ends", year=scope.year, lowest=max(half, TAKEAWAY_UNITS),
+                        highest=UNIT_BARS - half, **scope.params())
+        fig = pack_charts.rate_ends(ends, "execution_rate", config, rated=rated, title=f"{scope.year}年{name}",
+                                    limit=UNIT_BARS)
+        lowest = ends.head(TAKEAWAY_UNITS)
+        below = "" if target is None else f"；低于 {_pct(target)} 的单位 {int(counts['below_count'])} 个"
         takeaway = f"执行率最低的 {len(lowest)} 个单位：{_names(lowest, 'unit_name', 'execution_rate', 'execution_rate')}{below}。"
     basis = f"口径：预算执行率 = {metrics.METRICS['execution_rate'].formula_for(config)}"
     return fig, takeaway, basis
@@ -315,14 +318,14 @@ def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=No
     unknown = [c for c in chosen if c not in CHARTS]
     if unknown:
         raise ExportError(f"没有这些图表：{'、'.join(unknown)}；可选：{'、'.join(CHARTS)}")
-    units = db.query("rates/unit_rates", year=scope.year, **scope.params())
-    if units.empty:
+    unit_count = int(db.scalar("export/unit_count", year=scope.year, **scope.params()) or 0)
+    if unit_count == 0:
         raise ExportError(f"{scope.year}年（{scope.describe()}）没有数据，无法生成会议材料。")
     last = db.scalar("filters/last_import")
     as_of = pd.Timestamp(last).date() if last is not None and not pd.isna(last) else None
     flags = flags_for_year(db, scope.year, **scope.params())
     pack = Pack(scope=scope, bureau=bureau or bureau_name(db.config.source), as_of=as_of,
-                unit_count=len(units), charts=[], warnings=flags)
+                unit_count=unit_count, charts=[], warnings=flags)
     for chart_id in chosen:
         name = CHARTS[chart_id]
         extra = (flags,) if chart_id == "warnings_by_type" else ()

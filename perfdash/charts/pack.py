@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from perfdash.style import plot_text
 from perfdash import metrics, style
+from perfdash.charts import units as unit_charts
 from perfdash.config import Config
 from perfdash.outliers import KIND_LABELS
 
@@ -69,6 +70,23 @@ def weighted_trend(frame: pd.DataFrame, metric_id: str, config: Config, *, title
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[f"{y}年" for y in years], title=None),
         yaxis=dict(tickformat=".0%", title=metric.label, range=[low - pad, high + pad]),
     )
+    return fig
+
+
+def rate_ends(rows: pd.DataFrame, metric_id: str, config: Config, *, rated: int, title: str | None = None,
+              limit: int = 20) -> go.Figure:
+    """Bars of one rate for the units at both ends (the lowest limit // 2 and the highest rest, as
+    a query bounded them), drawn as charts/units.rate_by_unit draws a bar per unit; `rated` is
+    how many units have the rate, so the title still says how many were left out."""
+    ranked = rows.dropna(subset=[metric_id]).sort_values(metric_id, kind="stable")
+    if len(ranked) > limit:
+        half = limit // 2
+        ranked = pd.concat([ranked.head(half), ranked.tail(limit - half)])
+    fig = unit_charts.rate_by_unit(ranked, metric_id, config, title=title, limit=limit)
+    if rated > len(ranked):
+        metric = metrics.METRICS[metric_id]
+        fig.update_layout(title=plot_text(title or f"各单位{metric.label}")
+                          + f"（共 {rated:,} 个单位，显示最低和最高各 {limit // 2} 个）")
     return fig
 
 
