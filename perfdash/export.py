@@ -263,23 +263,22 @@ def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
 
 
 def _lowest_projects(db, scope: Scope, name: str):
+    """The PROJECT_BARS lowest projects (LIMIT in SQL) and counts from SQL aggregates."""
     config = db.config
-    frame = db.query("rates/project_rates", year=scope.year, **scope.params())
-    fig = pack_charts.lowest_projects(frame, config, limit=PROJECT_BARS, title=f"{scope.year}年{name}")
-    rated = frame.dropna(subset=["project_execution_rate"]).sort_values(
-        ["project_execution_rate", "unit_name", "project_name"])
-    if rated.empty:
+    threshold = config.thresholds.get("project_execution_rate")
+    target = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
+    lowest = db.query("export/lowest_projects", year=scope.year, limit=PROJECT_BARS, **scope.params())
+    fig = pack_charts.lowest_projects(lowest, config, limit=PROJECT_BARS, title=f"{scope.year}年{name}")
+    if lowest.empty:
         takeaway = f"{scope.year}年所选范围内没有项目数据。"
     else:
-        worst = rated.iloc[0]
-        threshold = config.thresholds.get("project_execution_rate")
-        target = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
-        below = int((rated["project_execution_rate"] < target).sum())
-        zero = int((rated["project_execution_rate"] <= 0).sum())
+        counts = db.query("export/project_counts", year=scope.year, below=target, **scope.params()).iloc[0]
+        worst = lowest.iloc[0]
+        below, zero = int(counts["below_count"]), int(counts["zero_count"])
         if below:
             rest = f"执行率低于 {_pct(target)} 的项目 {below} 个" + (f"，其中 {zero} 个全年未支出。" if zero else "。")
         else:
-            rest = f"{len(rated)} 个项目执行率均不低于 {_pct(target)}。"
+            rest = f"{int(counts['rated_count'])} 个项目执行率均不低于 {_pct(target)}。"
         takeaway = (f"执行率最低的项目：{worst['unit_name']}「{worst['project_name']}」"
                     f"{metrics.fmt_rate(worst['project_execution_rate'])}；{rest}")
     basis = f"口径：项目预算执行率 = {metrics.METRICS['project_execution_rate'].formula_for(config)}"
