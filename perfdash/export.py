@@ -248,8 +248,7 @@ def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
         takeaway = f"{scope.year}年所选范围内没有预警。"
     else:
         high = int((flags["severity"] == "high").sum())
-        labels = [pack_charts.flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])]
-        top = pd.Series(labels).value_counts()
+        top = pack_charts.type_totals(pack_charts.flag_type_counts(flags))
         takeaway = (f"共 {len(flags)} 条预警，其中严重 {high} 条；"
                     f"最多的是“{top.index[0]}”（{int(top.iloc[0])} 条）。")
     threshold = db.config.thresholds.get("execution_rate")

@@ -131,16 +131,34 @@ def flag_label(metric_id: str, kind: str) -> str:
     return f"{name}·{KIND_LABELS.get(kind, kind)}"
 
 
+def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Flags counted per type label and severity (type_label, severity, flag_count): one row per
+    kind of flag, however many flags there are; labels are worded once per (metric, kind)."""
+    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    counts = counts[counts > 0].reset_index(name="flag_count")
+    labels = {pair: flag_label(*pair) for pair in set(zip(counts["metric"], counts["kind"]))}
+    return pd.DataFrame({
+        "type_label": [labels[pair] for pair in zip(counts["metric"], counts["kind"])],
+        "severity": counts["severity"].to_numpy(),
+        "flag_count": counts["flag_count"].astype("int64").to_numpy(),
+    })
+
+
+def type_totals(counts: pd.DataFrame) -> pd.Series:
+    """Flags per type label (rows of flag_type_counts), most first."""
+    return counts.groupby("type_label")["flag_count"].sum().sort_values(ascending=False)
+
+
 def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Number of flags (perfdash.outliers rows: metric, kind, severity) per type, split by severity."""
     fig = style.new_figure(title=plot_text(title or "预警类型分布"), barmode="stack")
     if flags.empty:
         return _no_data(fig, "所选范围内没有预警")
-    frame = flags.assign(type_label=[flag_label(m, k) for m, k in zip(flags["metric"], flags["kind"])])
-    totals = frame.groupby("type_label").size().sort_values(ascending=False)
+    frame = flag_type_counts(flags)
+    totals = type_totals(frame)
     order = list(totals.index)
     for severity in SEVERITY_ORDER:
-        counts = frame[frame["severity"] == severity].groupby("type_label").size()
+        counts = frame[frame["severity"] == severity].groupby("type_label")["flag_count"].sum()
         values = [int(counts.get(label, 0)) for label in order]
         fig.add_trace(go.Bar(
             y=[plot_text(label) for label in order], x=values, orientation="h",
