@@ -278,7 +278,8 @@ def test_warning_csv_has_every_flag(exported, pack):
 
 def test_unit_chart_and_takeaway_match_sql(pack_db, pack):
     frame = pack_db.query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None)
-    lowest = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name"]).head(5)
+    rated = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name", "unit_key"])
+    lowest = rated.head(5)
     chart = pack.charts[0]
     expected = "、".join(f"{n}（{r * 100:.2f}%）" for n, r in zip(lowest["unit_name"], lowest["execution_rate"]))
     assert chart.takeaway.startswith(f"执行率最低的 5 个单位：{expected}")
@@ -289,6 +290,48 @@ def test_unit_chart_and_takeaway_match_sql(pack_db, pack):
     bars = dict(zip(values(chart.figure.data[0].y), values(chart.figure.data[0].x)))
     assert bars["郑州市政务服务办公室"] == pytest.approx(2699.18 / 3082.64)
     assert "87.56%" in chart.takeaway
+
+
+def test_unit_chart_shows_both_ends_of_every_unit_and_says_how_many(pack_db, pack):
+    """The 10 lowest and the 10 highest of all units with a rate, lowest on top, and the title
+    counts every unit — although only those 20 rows leave DuckDB."""
+    frame = pack_db.query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None)
+    rated = frame.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name", "unit_key"])
+    assert len(rated) > 20
+    ends = pd.concat([rated.head(10), rated.tail(10)])
+    bar = pack.charts[0].figure.data[0]
+    assert values(bar.x) == pytest.approx(ends["execution_rate"].tolist())
+    assert [key for (key,) in bar.customdata] == ends["unit_key"].tolist()
+    assert len(set(values(bar.y))) == 20
+    assert pack.charts[0].title == f"{YEAR}年各单位预算执行率（共 {len(rated):,} 个单位，显示最低和最高各 10 个）"
+    assert pack.unit_count == len(frame)
+
+
+def test_pack_draws_from_bounded_query_results(pack_db, monkeypatch):
+    """Every chart comes from aggregates or top/bottom-N rows: no query of the pack returns more
+    rows than a chart shows, and neither every unit nor every project is ever fetched."""
+    from perfdash import export
+
+    flags = export.flags_for_year(pack_db, YEAR, region=None, level=None, sector=None)
+    monkeypatch.setattr(export, "flags_for_year", lambda db, year, **scope: flags)
+    calls: list[tuple[str, int]] = []
+    query = pack_db.query
+
+    def recording(name, **params):
+        result = query(name, **params)
+        calls.append((name, len(result)))
+        return result
+
+    monkeypatch.setattr(pack_db, "query", recording)
+    built = export.build_pack(pack_db, year=YEAR)
+    assert len(built.charts) == 6
+    names = {name for name, _ in calls}
+    assert {"export/execution_ends", "export/execution_counts", "export/lowest_projects",
+            "export/project_counts"} <= names
+    assert not names & {"rates/unit_rates", "rates/project_rates"}
+    units = len(query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None))
+    biggest = max(rows for _, rows in calls)
+    assert biggest <= 40 < units, calls
 
 
 def test_trend_takeaway_is_the_budget_weighted_rate_and_its_change(pack_db, pack):
@@ -330,12 +373,41 @@ def test_lowest_projects_takeaway_names_the_planted_zero_spend_project(pack):
     assert takeaway.startswith("执行率最低的项目：张掖市甘州区卫生健康委员会「基层医疗卫生机构能力提升项目」0.00%")
 
 
+def test_lowest_projects_chart_and_counts_match_every_project(pack_db, pack):
+    """The 12 bars and the counts in the takeaway equal what all projects of the year give."""
+    projects = pack_db.query("rates/project_rates", year=YEAR, region=None, level=None, sector=None)
+    rated = projects.dropna(subset=["project_execution_rate"]).sort_values(
+        ["project_execution_rate", "unit_name", "project_name", "unit_key"])
+    below = int((rated["project_execution_rate"] < 0.5).sum())
+    zero = int((rated["project_execution_rate"] <= 0).sum())
+    assert len(rated) > 12 and below > 0 and zero > 0
+    chart = pack.charts[4]
+    assert f"执行率低于 50% 的项目 {below} 个，其中 {zero} 个全年未支出。" in chart.takeaway
+    bar = chart.figure.data[0]
+    assert values(bar.x) == pytest.approx(rated["project_execution_rate"].head(12).tolist())
+    labels = [label.split("<br>")[0] for label in values(bar.y)]
+    assert labels == rated["project_name"].head(12).tolist()
+
+
 def test_warnings_chart_counts_every_flag(pack):
     fig = pack.charts[3].figure
     total = sum(sum(values(trace.x)) for trace in fig.data)
     assert total == len(pack.warnings)
     high = next(t for t in fig.data if t.name == "严重")
     assert sum(values(high.x)) == int((pack.warnings["severity"] == "high").sum())
+    # per type and severity, as a label worded for every single flag would count them
+    from perfdash.charts import pack as pack_charts
+    from perfdash.style import plot_text
+
+    flags = pack.warnings
+    labels = pd.Series([plot_text(pack_charts.flag_label(m, k)) for m, k in zip(flags["metric"], flags["kind"])])
+    for trace, severity in zip(fig.data, pack_charts.SEVERITY_ORDER):
+        expected = labels[(flags["severity"] == severity).to_numpy()].value_counts()
+        got = dict(zip(values(trace.y), values(trace.x)))
+        assert {k: v for k, v in got.items() if v} == expected.to_dict()
+    totals = labels.value_counts()
+    assert list(values(fig.data[0].y))[0] in set(totals[totals == totals.max()].index)
+    assert f"（{int(totals.max())} 条）" in pack.charts[3].takeaway
 
 
 def test_every_chart_states_scope_basis_date_and_source(pack, pack_db):
@@ -361,6 +433,18 @@ def test_scope_filters_the_pack_and_names_its_files(pack_db):
     assert scoped.png_name(1, scoped.charts[0]) == f"01_{YEAR}年_{region}_各单位预算执行率.png"
     assert region in scoped.charts[0].figure.layout.title.subtitle.text
     assert [c.id for c in scoped.charts] == ["execution_by_unit", "lowest_projects"]
+    # the same numbers as every unit and project of the region give
+    rated = units.dropna(subset=["execution_rate"]).sort_values(["execution_rate", "unit_name", "unit_key"])
+    shown = rated if len(rated) <= 20 else pd.concat([rated.head(10), rated.tail(10)])
+    assert values(scoped.charts[0].figure.data[0].x) == pytest.approx(shown["execution_rate"].tolist())
+    assert f"低于 90% 的单位 {int((rated['execution_rate'] < 0.9).sum())} 个" in scoped.charts[0].takeaway
+    projects = pack_db.query("rates/project_rates", year=YEAR, region=region, level=None, sector=None)
+    ranked = projects.dropna(subset=["project_execution_rate"]).sort_values(
+        ["project_execution_rate", "unit_name", "project_name", "unit_key"])
+    worst = ranked.iloc[0]
+    assert scoped.charts[1].takeaway.startswith(f"执行率最低的项目：{worst['unit_name']}「{worst['project_name']}」")
+    assert values(scoped.charts[1].figure.data[0].x) == pytest.approx(
+        ranked["project_execution_rate"].head(12).tolist())
 
 
 def test_file_names_drop_characters_file_systems_reject():
