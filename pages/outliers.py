@@ -88,18 +88,23 @@ charted = [m for m in ("execution_rate", "carryover_rate", "adjustment_rate", "s
                        "procurement_execution_rate", "funds_arrival_rate", "carryover_change_rate")
            if rates[m].notna().any()]
 tab_names = [metrics.label(m) for m in charted] + ["自评与执行"]
-tabs = st.tabs(tab_names)
+# Only the open tab's chart is built (on_change="rerun": switching tabs reruns the page): each
+# one draws every unit in scope, and building all eight on every run was most of the page.
+tabs = st.tabs(tab_names, key="ol_tab", on_change="rerun")
 for tab, metric_id in zip(tabs, charted):
+    if tab.open is False:
+        continue
     with tab:
         fig = outlier_charts.metric_strip(rates, flags, metric_id, config,
                                           title=f"{f.year} 年各单位{metrics.label(metric_id)}")
         chrome.unit_chart(fig, filename=f"{f.year}年_{metrics.label(metric_id)}_异常标注",
                           key=f"ol_strip_{metric_id}")
-with tabs[-1]:
-    scored = rates.dropna(subset=["execution_rate", "self_score"])
-    if scored.empty:
-        st.info("本年度没有同时填报自评得分和预算执行数据的单位。")
-    else:
-        fig = outlier_charts.execution_vs_score(rates, flags, config,
-                                                title=f"{f.year} 年预算执行率与自评得分（★ 为自评虚高）")
-        chrome.unit_chart(fig, filename=f"{f.year}年_执行率与自评得分", key="ol_scatter")
+if tabs[-1].open is not False:
+    with tabs[-1]:
+        scored = rates.dropna(subset=["execution_rate", "self_score"])
+        if scored.empty:
+            st.info("本年度没有同时填报自评得分和预算执行数据的单位。")
+        else:
+            fig = outlier_charts.execution_vs_score(rates, flags, config,
+                                                    title=f"{f.year} 年预算执行率与自评得分（★ 为自评虚高）")
+            chrome.unit_chart(fig, filename=f"{f.year}年_执行率与自评得分", key="ol_scatter")

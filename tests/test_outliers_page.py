@@ -89,18 +89,31 @@ def test_downloads_and_charts(page, expected):
     labels = [b.proto.label for b in buttons]
     assert "下载 CSV" in labels and "下载 Excel" in labels
 
-    charts = [json.loads(c.proto.spec) for c in page.get("plotly_chart")]
-    titles = [c["layout"]["title"]["text"] for c in charts]
-    assert f"{YEAR} 年各单位预算执行率" in titles
-    scatter = charts[titles.index(f"{YEAR} 年预算执行率与自评得分（★ 为自评虚高）")]
-    starred = [t for t in scatter["data"] if t.get("name", "").startswith("自评虚高")]
-    assert starred and "郑州市政务服务办公室" in starred[0]["text"]
+    def charts():
+        found = [json.loads(c.proto.spec) for c in page.get("plotly_chart")]
+        return {c["layout"]["title"]["text"]: c for c in found}
 
-    strip = charts[titles.index(f"{YEAR} 年各单位预算执行率")]
+    # Only the open tab is drawn: the first (预算执行率) on arrival.
+    assert list(charts()) == [f"{YEAR} 年各单位预算执行率"]
+    strip = charts()[f"{YEAR} 年各单位预算执行率"]
     flagged_keys = set(flags.loc[flags["metric"] == "execution_rate", "unit_key"])
     marked = {k[0] for t in strip["data"] if t.get("name", "").startswith(("严重", "关注"))
               for k in t["customdata"]}
     assert marked == flagged_keys
+
+    page.session_state["ol_tab"] = "自评与执行"
+    page.run()
+    assert not page.exception
+    assert list(charts()) == [f"{YEAR} 年预算执行率与自评得分（★ 为自评虚高）"]
+    scatter = charts()[f"{YEAR} 年预算执行率与自评得分（★ 为自评虚高）"]
+    starred = [t for t in scatter["data"] if t.get("name", "").startswith("自评虚高")]
+    assert starred and "郑州市政务服务办公室" in starred[0]["text"]
+
+    page.session_state["ol_tab"] = "结转结余率"
+    page.run()
+    strip = charts()[f"{YEAR} 年各单位结转结余率"]
+    marked = {k[0] for t in strip["data"] if t.get("name", "").startswith(("严重", "关注")) for k in t["customdata"]}
+    assert marked == set(flags.loc[flags["metric"] == "carryover_rate", "unit_key"]) != set()
 
 
 def _province(n: int = 20_000):
