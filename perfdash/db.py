@@ -247,12 +247,33 @@ def migrate(db: Database) -> int:
 
 
 def open_database(path=None, *, read_only: bool = False, config: Config | None = None) -> Database:
-    """Open (and, read-write, create or upgrade) the database; derived tables kept fresh."""
+    """Open (and, read-write, create or upgrade) the database; derived tables kept fresh.
+
+    A read-only open of a file written by an older perfdash (an older schema or set of derived
+    tables) first upgrades it read-write when it can: the read-only commands would otherwise
+    fail on a missing table. If another process holds the file, that process is a dashboard,
+    which upgraded it when it opened it."""
     from perfdash.config import db_path
     from perfdash import rates
 
-    db = Database(db_path(path), read_only=read_only, config=config)
+    path = db_path(path)
+    db = Database(path, read_only=read_only, config=config)
     if not read_only:
         migrate(db)
         rates.ensure_fresh(db)
+    elif _out_of_date(db):
+        db.close()
+        with contextlib.suppress(DatabaseBusyError, PermissionError, duckdb.IOException):
+            open_database(path, config=config).close()
+        db = Database(path, read_only=True, config=config)
     return db
+
+
+def _out_of_date(db: Database) -> bool:
+    from perfdash import rates
+
+    if not db.scalar("db/has_schema"):
+        return False                       # not a perfdash database (yet): nothing to upgrade
+    rows = db.rows("db/schema_version")
+    version = rows[0][0] if rows else 1
+    return version < max(n for n, _ in sql.migrations()) or not rates.built_by_this_version(db)

@@ -33,6 +33,12 @@ def affected_years(years) -> list[int]:
     return sorted(years | {y + 1 for y in years})
 
 
+def built_by_this_version(db: Database) -> bool:
+    """Whether the derived tables have the shape this version reads (whatever the 口径)."""
+    stamp = db.scalar("db/get_meta", key=CONFIG_KEY) or ""
+    return stamp.startswith(f"{DERIVED_VERSION}|")
+
+
 def ensure_fresh(db: Database) -> None:
     """Rebuild what was built under another configuration, or never built (an older database)."""
     rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != _stamp(db)

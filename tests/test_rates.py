@@ -109,3 +109,36 @@ def test_heatmap_ranks_units_by_their_latest_rate_within_the_filters(demo_db, me
                                **{**ALL, "region": "河南省开封市"})
     mine = in_kaifeng[in_kaifeng["unit_key"] == mover["unit_key"]]
     assert len(mine) and mine["latest_year"].iloc[0] == 2023 and 2024 not in set(mine["year"])
+
+
+def _as_made_by_an_older_version(path) -> None:
+    """Schema 1, no derived tables beyond unit_year_rate, the old rates stamp."""
+    from perfdash.db import open_database
+
+    db = open_database(path)
+    with db.transaction() as cur:
+        for table in ("unit_flag", "group_year_total", "unit_scope_latest"):
+            cur.execute(f"DROP TABLE {table}")
+        cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        cur.execute("UPDATE meta SET value = ? WHERE key = ?", [db.config.fingerprint(), rates.CONFIG_KEY])
+        cur.execute("DELETE FROM meta WHERE key = 'flags_config'")
+    db.close()
+
+
+def test_a_read_only_open_of_an_older_database_upgrades_it_first(demo_db_path, tmp_path):
+    from perfdash import outliers
+    from perfdash.cli import main as cli_main
+    from perfdash.db import open_database
+
+    _as_made_by_an_older_version(demo_db_path)
+    db = open_database(demo_db_path, read_only=True)
+    assert db.read_only
+    totals = db.query("rates/weighted_by_group", group_by="all", year_from=2022, year_to=2022, **ALL)
+    assert int(totals["unit_count"].iloc[0]) == len(db.query("rates/unit_rates", year=2022, **ALL))
+    assert db.scalar("db/get_meta", key=outliers.FLAGS_KEY) == db.config.flags_fingerprint()
+    assert len(outliers.flags_for_year(db, 2022)) > 0
+    db.close()
+
+    _as_made_by_an_older_version(demo_db_path)
+    assert cli_main(["export", "--db", str(demo_db_path), "--year", "2022", "--out", str(tmp_path / "pack")]) == 0
+    assert (tmp_path / "pack").is_dir() and any((tmp_path / "pack").glob("*.pptx"))
