@@ -569,6 +569,11 @@ def export_pack(db, *, year: int, out_dir, region=None, level=None, sector=None,
                 bureau: str | None = None) -> list[Path]:
     """Write the pack's PNGs, deck and warning list into out_dir; returns the paths written."""
     pack = build_pack(db, year=year, region=region, level=level, sector=sector, charts=charts, bureau=bureau)
+    return write_pack(pack, out_dir)
+
+
+def write_pack(pack: Pack, out_dir) -> list[Path]:
+    """Render an already built pack into out_dir: PNGs, deck, warning list."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pngs = [out / pack.png_name(i, chart) for i, chart in enumerate(pack.charts, start=1)]
@@ -600,13 +605,17 @@ def zip_files(paths: list[Path]) -> bytes:
 def export_zip(db, *, year: int, region=None, level=None, sector=None, charts=None,
                bureau: str | None = None) -> tuple[str, bytes, list[str]]:
     """The pack as (zip file name, zip bytes, member names): what the 会议导出 page offers."""
+    return zip_pack(build_pack(db, year=year, region=region, level=level, sector=sector, charts=charts,
+                               bureau=bureau))
+
+
+def zip_pack(pack: Pack) -> tuple[str, bytes, list[str]]:
+    """An already built pack (the page's preview) rendered and zipped: (file name, bytes, members)."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="perfdash-pack-") as tmp:
-        paths = export_pack(db, year=year, out_dir=Path(tmp), region=region, level=level, sector=sector,
-                            charts=charts, bureau=bureau)
+        paths = write_pack(pack, Path(tmp))
         data = zip_files(paths)
         names = [p.name for p in paths]
-    scope = Scope(int(year), region or None, level or None, sector or None)
-    stem = safe_filename("_".join([f"{scope.year}年", *scope.parts()]))
+    stem = safe_filename("_".join([f"{pack.scope.year}年", *pack.scope.parts()]))
     return f"{stem}_会议材料.zip", data, names
