@@ -101,8 +101,10 @@ with right:
     fig = overview_charts.grade_mix(grades, title=f"{f.year} 年评价等级分布")
     chrome.chart(fig, filename=f"{f.year}年_评价等级分布", key="ov_grades")
 
-unit_rates = data.query("rates/unit_rates", year=f.year, **f.scope())
-ends = unit_charts.rate_by_unit(unit_rates, "execution_rate", config, limit=20,
-                                title=f"{f.year} 年预算执行率最低和最高的单位")
+# the 10 lowest and 10 highest straight from DuckDB: the year's units never reach pandas
+rated = int(data.query("export/execution_counts", year=f.year, below=None, **f.scope())["rated_count"].iloc[0])
+lowest_highest = data.query("export/execution_ends", year=f.year, lowest=10, highest=10, **f.scope())
+ends = unit_charts.rate_ends(lowest_highest, "execution_rate", config, rated=rated, limit=20,
+                             title=f"{f.year} 年预算执行率最低和最高的单位")
 chrome.unit_chart(ends, filename=f"{f.year}年_预算执行率最低和最高的单位", key="ov_ends")
 st.caption(chrome.CLICK_HINT + " 红色为严重预警，橙色为关注，虚线为预警线。")

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from perfdash import metrics, tabular
 from perfdash.charts import pack as pack_charts
+from perfdash.charts import units as unit_charts
 from perfdash.cli import UserError
 
 SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
@@ -184,7 +185,7 @@ def _execution_by_unit(db, scope: Scope, name: str):
         half = UNIT_BARS // 2
         ends = db.query("export/execution_ends", year=scope.year, lowest=max(half, TAKEAWAY_UNITS),
                         highest=UNIT_BARS - half, **scope.params())
-        fig = pack_charts.rate_ends(ends, "execution_rate", config, rated=rated, title=f"{scope.year}年{name}",
+        fig = unit_charts.rate_ends(ends, "execution_rate", config, rated=rated, title=f"{scope.year}年{name}",
                                     limit=UNIT_BARS)
         lowest = ends.head(TAKEAWAY_UNITS)
         below = "" if target is None else f"；低于 {_pct(target)} 的单位 {int(counts['below_count'])} 个"

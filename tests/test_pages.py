@@ -147,8 +147,10 @@ def test_overview_lowest_and_highest_units_come_from_the_rates(app, demo_db):
     expected = ranked.head(10)["unit_name"].tolist() + ranked.tail(10)["unit_name"].tolist()
 
     at = open_page(app, "overview", year=2022)
-    bars = figure_titled(at, "预算执行率最低和最高")["data"][0]
+    figure = figure_titled(at, "预算执行率最低和最高")
+    bars = figure["data"][0]
     assert bars["y"] == expected
+    assert f"共 {len(units):,} 个单位，显示最低和最高各 10 个" in figure["layout"]["title"]["text"]
     assert [c[0] for c in bars["customdata"]] == ranked.head(10)["unit_key"].tolist() + ranked.tail(10)["unit_key"].tolist()
     # The attention list names the worst-flagged unit in plain words.
     flags = outliers.flags_for_year(demo_db, 2022, **ALL)

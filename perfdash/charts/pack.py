@@ -73,23 +73,6 @@ def weighted_trend(frame: pd.DataFrame, metric_id: str, config: Config, *, title
     return fig
 
 
-def rate_ends(rows: pd.DataFrame, metric_id: str, config: Config, *, rated: int, title: str | None = None,
-              limit: int = 20) -> go.Figure:
-    """Bars of one rate for the units at both ends (the lowest limit // 2 and the highest rest, as
-    a query bounded them), drawn as charts/units.rate_by_unit draws a bar per unit; `rated` is
-    how many units have the rate, so the title still says how many were left out."""
-    ranked = rows.dropna(subset=[metric_id]).sort_values(metric_id, kind="stable")
-    if len(ranked) > limit:
-        half = limit // 2
-        ranked = pd.concat([ranked.head(half), ranked.tail(limit - half)])
-    fig = unit_charts.rate_by_unit(ranked, metric_id, config, title=title, limit=limit)
-    if rated > len(ranked):
-        metric = metrics.METRICS[metric_id]
-        fig.update_layout(title=plot_text(title or f"各单位{metric.label}")
-                          + f"（共 {rated:,} 个单位，显示最低和最高各 {limit // 2} 个）")
-    return fig
-
-
 def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Units per 评价等级 and year (rows of export/grade_mix), stacked, in grade order."""
     fig = style.new_figure(title=plot_text(title or "评价等级分布"), barmode="stack")
