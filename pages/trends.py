@@ -22,7 +22,7 @@ controls = st.columns([1, 2])
 metric_id = controls[0].selectbox("指标", metrics.UNIT_RATE_IDS, format_func=metrics.label, key="tr_metric")
 with controls[1]:
     chosen = chrome.unit_search_picker(
-        f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个）", key="tr_units", scope=f.scope(),
+        f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个，可输入名称搜索）", key="tr_units", scope=f.scope(),
         multi=True, max_selections=trend_charts.MAX_OVERLAY_UNITS, placeholder="选择单位，与整体走势对比")
 
 spread = data.query("pages/rate_spread_by_year", metric=metric_id, **f.scope())

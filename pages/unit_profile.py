@@ -35,7 +35,7 @@ else:
     st.session_state["profile_pick"] = first["unit_key"].iloc[0]
 st.session_state["_profile_scope"] = scope_now
 
-unit_key = chrome.unit_search_picker("选择单位", key="profile_pick", scope=f.scope())
+unit_key = chrome.unit_search_picker("选择单位（可输入名称搜索）", key="profile_pick", scope=f.scope())
 st.session_state["_profile_last"] = unit_key
 if st.query_params.get("unit") != unit_key:
     st.query_params["unit"] = unit_key
