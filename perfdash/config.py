@@ -10,6 +10,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "perfdash.toml"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "perfdash.duckdb"
@@ -34,19 +37,29 @@ class Threshold:
 
     def severity(self, value: float | None) -> str | None:
         """'high', 'medium' or None for a rate value (a fraction)."""
-        if value is None:
-            return None
-        if self.high_at_or_below is not None and value <= self.high_at_or_below:
-            return "high"
-        if self.high_below is not None and value < self.high_below:
-            return "high"
-        if self.high_above is not None and value > self.high_above:
-            return "high"
-        if self.medium_below is not None and value < self.medium_below:
-            return "medium"
-        if self.medium_above is not None and value > self.medium_above:
-            return "medium"
-        return None
+        return self.severities([value])[0]
+
+    def severities(self, values) -> np.ndarray:
+        """The severity of each value ('high', 'medium' or None; NaN and None give None), for a
+        whole column at once. A high bound wins over a medium one."""
+        v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out = np.full(len(v), None, dtype=object)
+        with np.errstate(invalid="ignore"):
+            high = np.zeros(len(v), dtype=bool)
+            if self.high_at_or_below is not None:
+                high |= v <= self.high_at_or_below
+            if self.high_below is not None:
+                high |= v < self.high_below
+            if self.high_above is not None:
+                high |= v > self.high_above
+            medium = np.zeros(len(v), dtype=bool)
+            if self.medium_below is not None:
+                medium |= v < self.medium_below
+            if self.medium_above is not None:
+                medium |= v > self.medium_above
+        out[medium & ~high] = "medium"
+        out[high] = "high"
+        return out
 
     def describe(self) -> str:
         """The bounds in words, as the definitions page and the rules panel show them."""

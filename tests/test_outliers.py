@@ -559,3 +559,13 @@ def test_years_computed_together_equal_years_computed_one_by_one(demo_db):
         alone = _computed(demo_db, year)
         mine = together[together["year"] == year].reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone)
+
+
+def test_threshold_severity_for_a_column_matches_the_bounds():
+    config = load_config()
+    execution = config.thresholds["execution_rate"]          # high below 60 %, medium below 90 %
+    values = [0.0, 0.5999, 0.6, 0.8999, 0.9, 1.0, None, float("nan")]
+    assert list(execution.severities(values)) == ["high", "high", "medium", "medium", None, None, None, None]
+    assert [execution.severity(v) for v in values] == list(execution.severities(values))
+    sangong = config.thresholds["sangong_control_rate"]
+    assert list(sangong.severities([1.0, 1.0001, 1.5])) == [None, "high", "high"]

@@ -24,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
+from perfdash.style import plot_texts
 from perfdash.config import Config
 
 LEVEL_ORDER = ["省级", "市级", "县级"]
@@ -31,34 +32,6 @@ KIND_SYMBOLS = {"warning": "circle", "statistical": "diamond", "inflation": "sta
 MAX_LABELS = 12
 # At most this many unflagged units, and this many flagged ones, drawn as dots per chart.
 MAX_POINTS = 2000
-
-
-def escaped(values: pd.Series) -> np.ndarray:
-    """style.plot_text for a whole column, as an object array (names and reasons are data:
-    < > & show as typed in labels and hovers)."""
-    text = (values.fillna("").astype(str).str.replace("&", "&amp;", regex=False)
-            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
-    return text.to_numpy(dtype=object)
-
-
-def reference_line(fig: go.Figure, *, x: float | None = None, y: float | None = None, color: str, dash: str,
-                   text: str, position: str, size: int = 11) -> None:
-    """What fig.add_hline / add_vline draw (a line across the plot, its label at `position`:
-    "top left", "bottom left", "bottom right" …), added as a plain shape and annotation —
-    add_hline/add_vline cost about 15 ms each."""
-    vertical, horizontal = position.split()
-    if y is not None:
-        fig.add_shape(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y,
-                      line=dict(color=color, dash=dash, width=1))
-        fig.add_annotation(xref="x domain", x=0 if horizontal == "left" else 1, xanchor=horizontal,
-                           yref="y", y=y, yanchor="bottom" if vertical == "top" else "top",
-                           text=text, showarrow=False, font=dict(size=size, color=color))
-    else:
-        fig.add_shape(type="line", yref="y domain", y0=0, y1=1, xref="x", x0=x, x1=x,
-                      line=dict(color=color, dash=dash, width=1))
-        fig.add_annotation(yref="y domain", y=1 if vertical == "top" else 0, yanchor=vertical,
-                           xref="x", x=x, xanchor="right" if horizontal == "left" else "left",
-                           text=text, showarrow=False, font=dict(size=size, color=color))
 
 
 def _bounded(frame: pd.DataFrame, limit: int, first: pd.Series | None = None) -> pd.DataFrame:
@@ -215,7 +188,7 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
     shown_legend = False
     for (code, clipped), rows in normal.groupby(["code", "clipped"], sort=True):
         value = "%{customdata[2]:,.2%}" if clipped else "%{y:,.2%}"
-        data = [rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"])]
+        data = [rows["unit_key"].to_numpy(dtype=object), plot_texts(rows["unit_name"])]
         if clipped:      # drawn at the edge: the hover gives the true value
             data.append(rows[metric_id].to_numpy(dtype=object))
         fig.add_trace(go.Scatter(
@@ -236,7 +209,7 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
         symbols = np.where(part["clipped"], "triangle-up", part["kind"].map(KIND_SYMBOLS).fillna("circle"))
         labelled = part.index.isin(label_rows)
         labels = np.full(len(part), "", dtype=object)
-        labels[labelled] = (escaped(part.loc[labelled, "unit_name"]) + " "
+        labels[labelled] = (plot_texts(part.loc[labelled, "unit_name"]) + " "
                             + part.loc[labelled, metric_id].map(metric.fmt).to_numpy(dtype=object))
         for i, symbol in enumerate(pd.unique(symbols)):
             take = symbols == symbol
@@ -248,14 +221,14 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
                             line=dict(color="white", width=1 if dot > 8 else 0.5)),
                 text=labels[take], textposition="middle right",
                 textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
-                customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"]),
-                                            escaped(rows["reason"])]),
+                customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), plot_texts(rows["unit_name"]),
+                                            plot_texts(rows["reason"])]),
                 hovertemplate="%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
                 cliponaxis=False,
             ))
     for value, dash, label in marks:
         if lo <= value <= hi:
-            reference_line(fig, y=value, color=style.MUTED, dash=dash, text=label, position="top left")
+            style.reference_line(fig, y=value, color=style.MUTED, dash=dash, text=label, position="top left")
     fig.update_layout(
         title=title or f"各单位{metric.label}（按层级）",
         xaxis=dict(tickvals=list(range(len(levels))),
@@ -295,7 +268,7 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
         """[unit_key, name, "（grade）" or "", …more]"""
         grade = rows["grade"].fillna("").astype(str)
         grade = np.where(grade != "", "（" + grade + "）", "").astype(object)
-        return np.column_stack([rows["unit_key"].to_numpy(dtype=object), escaped(rows["unit_name"]), grade, *more])
+        return np.column_stack([rows["unit_key"].to_numpy(dtype=object), plot_texts(rows["unit_name"]), grade, *more])
 
     def label(rate: str) -> str:
         return "%{customdata[1]}<br>预算执行率 " + rate + " · 自评 %{y:.2f} 分%{customdata[2]}"
@@ -306,9 +279,9 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
     fig.add_annotation(x=lo, y=y_hi, xanchor="left", yanchor="top", showarrow=False,
                        text=f"自评「{config.outliers.inflation.grade}」但执行率未达目标",
                        font=dict(size=12, color=style.SEVERITY_COLORS["high"]))
-    reference_line(fig, x=target, color=style.MUTED, dash="dot", text=f"目标 {target * 100:g}%",
+    style.reference_line(fig, x=target, color=style.MUTED, dash="dot", text=f"目标 {target * 100:g}%",
                    position="bottom right")
-    reference_line(fig, y=floor, color=style.MUTED, dash="dot", text=f"{config.outliers.inflation.grade} ≥ {floor:g} 分",
+    style.reference_line(fig, y=floor, color=style.MUTED, dash="dot", text=f"{config.outliers.inflation.grade} ≥ {floor:g} 分",
                    position="bottom right")
     normal_name = "其他单位" if len(normal) == len(normal_all) else f"其他单位（抽样 {len(normal):,} / {len(normal_all):,} 个）"
     for clipped, rows in ((False, normal[~normal["clipped"]]), (True, normal[normal["clipped"]])):
@@ -331,9 +304,9 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
             name=f"自评虚高 · {style.SEVERITY_LABELS[severity]}（{len(part)}）",
             marker=dict(color=style.SEVERITY_COLORS[severity], size=14, symbol="star",
                         line=dict(color="white", width=1)),
-            text=escaped(part["unit_name"]), textposition="middle right",
+            text=plot_texts(part["unit_name"]), textposition="middle right",
             textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
-            customdata=hover_data(part, part["execution_rate"].to_numpy(dtype=object), escaped(part["reason"])),
+            customdata=hover_data(part, part["execution_rate"].to_numpy(dtype=object), plot_texts(part["reason"])),
             hovertemplate=label("%{customdata[3]:,.2%}") + "<br>%{customdata[4]}<extra></extra>", cliponaxis=False,
         ))
     fig.update_layout(

@@ -8,8 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics, style
-from perfdash.charts.outliers import escaped, reference_line
-from perfdash.style import plot_text
+from perfdash.style import plot_text, plot_texts
 from perfdash.config import Config, Threshold
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
@@ -25,28 +24,10 @@ MAX_POINTS = 1500
 
 
 def severity_of(values, threshold: Threshold | None) -> np.ndarray:
-    """Threshold.severity for a whole column at once: "high", "medium" or None per value
-    (fractions; NaN and None give None), without a Python call per value."""
-    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    out = np.full(len(v), None, dtype=object)
+    """Each value's warning severity ('high', 'medium' or None); None throughout without a threshold."""
     if threshold is None:
-        return out
-    with np.errstate(invalid="ignore"):
-        high = np.zeros(len(v), dtype=bool)
-        if threshold.high_at_or_below is not None:
-            high |= v <= threshold.high_at_or_below
-        if threshold.high_below is not None:
-            high |= v < threshold.high_below
-        if threshold.high_above is not None:
-            high |= v > threshold.high_above
-        medium = np.zeros(len(v), dtype=bool)
-        if threshold.medium_below is not None:
-            medium |= v < threshold.medium_below
-        if threshold.medium_above is not None:
-            medium |= v > threshold.medium_above
-    out[medium & ~high] = "medium"
-    out[high] = "high"
-    return out
+        return np.full(len(values), None, dtype=object)
+    return threshold.severities(values)
 
 
 def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
@@ -87,17 +68,17 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
                         line=dict(color="white", width=1)),
             # [unit_key, budget, name]: the hover reads the name from customdata, no text per point
             customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), rows["budget"].to_numpy(dtype=object),
-                                        escaped(rows["unit_name"])]),
+                                        plot_texts(rows["unit_name"])]),
             hovertemplate=("%{customdata[2]}<br>自评得分：%{x:.2f}<br>" + metric.label + "：%{y:.2%}"
                            "<br>预算数：%{customdata[1]:,.2f} 万元<extra>" + plot_text(level) + "</extra>"),
         ))
     threshold = config.thresholds.get(metric_id)
     if threshold is not None and threshold.medium_below is not None:
-        reference_line(fig, y=threshold.medium_below, color=style.SEVERITY_COLORS["medium"], dash="dot",
+        style.reference_line(fig, y=threshold.medium_below, color=style.SEVERITY_COLORS["medium"], dash="dot",
                        text=f"目标 {threshold.medium_below:.0%}", position="bottom left", size=12)
     top_floor = config.grade_floors.get("优")
     if top_floor is not None:
-        reference_line(fig, x=top_floor, color=style.GRADE_COLORS["优"], dash="dot",
+        style.reference_line(fig, x=top_floor, color=style.GRADE_COLORS["优"], dash="dot",
                        text=f"优 ≥ {top_floor:g} 分", position="top left", size=12)
     fig.update_layout(
         title=plot_text(title or f"{metric.label}与自评得分（气泡大小 = 预算数）"),
