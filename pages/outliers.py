@@ -21,16 +21,17 @@ s = outliers.summary(flags, len(rates))
 chrome.scope_caption(f, "预警：触及 perfdash.toml 中的预警线；异常：与同年度同层级单位或与本单位上年相比明显偏离；"
                         "自评虚高：自评结果得不到本单位数据支持")
 
-kpi = st.columns(6)
-kpi[0].metric("预警", f"{s['by_kind']['warning']:,} 条", border=True)
-kpi[1].metric("异常", f"{s['by_kind']['statistical']:,} 条", border=True)
-kpi[2].metric("自评虚高", f"{s['by_kind']['inflation']:,} 条", border=True)
-kpi[3].metric("严重", f"{s['by_severity']['high']:,} 条", border=True,
-              help=f"涉及 {s['units_high']:,} 个单位")
-kpi[4].metric("关注", f"{s['by_severity']['medium']:,} 条", border=True)
+# two rows of three: at province scale "4,302 / 20,000" does not fit a sixth of a laptop screen
+by_kind, by_severity = st.columns(3), st.columns(3)
+by_kind[0].metric("预警", f"{s['by_kind']['warning']:,} 条", border=True)
+by_kind[1].metric("异常", f"{s['by_kind']['statistical']:,} 条", border=True)
+by_kind[2].metric("自评虚高", f"{s['by_kind']['inflation']:,} 条", border=True)
+by_severity[0].metric("严重", f"{s['by_severity']['high']:,} 条", border=True,
+                      help=f"涉及 {s['units_high']:,} 个单位")
+by_severity[1].metric("关注", f"{s['by_severity']['medium']:,} 条", border=True)
 share = "—" if s["share"] is None else f"{s['share'] * 100:.2f}%"
-kpi[5].metric("涉及单位", f"{s['units_flagged']:,} / {s['units_total']:,}", border=True,
-              help=f"有至少一条提示的单位占范围内单位的 {share}")
+by_severity[2].metric("涉及单位", f"{s['units_flagged']:,} / {s['units_total']:,}", border=True,
+                      help=f"有至少一条提示的单位占范围内单位的 {share}")
 
 with st.expander("判定规则（可在 perfdash.toml 中调整）", icon=":material/rule:"):
     st.markdown("\n".join(f"- {line}" for line in outliers.rules_text(config)))

@@ -73,8 +73,8 @@ def _jitter(frame: pd.DataFrame, value: str, width: float = 0.3) -> np.ndarray:
 
 def _sparse_labels(part: pd.DataFrame, y: str, span: float, limit: int = MAX_LABELS) -> pd.Index:
     """The rows to label: most extreme first, skipping one that would sit on top of a label
-    already placed in the same level (closer than 4 % of the axis)."""
-    gap = span * 0.04
+    already placed in the same level (closer than 8 % of the axis: a label is about that tall)."""
+    gap = span * 0.08
     placed: list[tuple[str, float]] = []
     chosen = []
     order = part.assign(_s=part["severity"].map({"high": 0, "medium": 1}),
