@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from perfdash import rates
 from perfdash.db import Database, run, run_script
@@ -240,12 +241,16 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
 
 
+def _delimiter(text: str) -> str:
+    """Tab or comma, whichever the first lines (a title row may come first) have more of."""
+    head = text[:200_000].splitlines()[:MAX_HEADER_SEARCH_ROWS]
+    tabs, commas = sum(line.count("\t") for line in head), sum(line.count(",") for line in head)
+    return "\t" if tabs > commas else ","
+
+
 def _csv_rows(data: bytes) -> list[list[str]]:
     text = decode_text(data)
-    head = text[:200_000].splitlines()[:MAX_HEADER_SEARCH_ROWS]   # a title row may come first
-    tabs, commas = sum(line.count("\t") for line in head), sum(line.count(",") for line in head)
-    delimiter = "\t" if tabs > commas else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
 
 
 def _cell_text(value) -> str:
@@ -301,6 +306,251 @@ def read_rows(data: bytes, file_name: str, limits: Limits) -> list[list[str]]:
         raise ValueError("无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）") from exc
     except csv.Error as exc:
         raise ValueError(f"CSV 格式错误：{exc}") from exc
+
+
+def _is_xlsx_or_xls(data: bytes, file_name: str) -> bool:
+    """What read_rows reads as a workbook (or refuses as an old .xls) rather than as CSV."""
+    return (data.startswith(b"PK\x03\x04")
+            or Path(file_name).suffix.lower() in (".xls", ".xlsx", ".xlsm"))
+
+
+# -- reading CSV bodies with Arrow -------------------------------------------------------
+#
+# csv.reader and per-row lists cost seconds on a province's projects file. When a CSV file's
+# header is among its first records, the records below it are read by pyarrow.csv instead:
+# every column as text, quotes as the csv module reads them (a quoted field may hold the
+# delimiter, doubled quotes and line breaks), records numbered as the csv module numbers them
+# (blank lines included), and records with more or fewer fields than the header handed back
+# one by one and re-read with the csv module. Wherever the outcome could differ from reading
+# the file row by row (which encoding, a field the csv module refuses as too long, a record
+# Arrow cannot split), the file is read row by row instead.
+
+_HEAD_BYTES = 1 << 20          # bytes of a UTF-8 file decoded in Python to find its header
+_CSV_FIELD_LIMIT = 131_072     # csv.field_size_limit(): a longer field is a CSV error
+_END_RECORD = "perfdash:end-of-body"   # see _CsvHead.body: no delimiter, quote or line break
+
+
+class _ReadRowByRow(Exception):
+    """The Arrow path cannot promise the row-by-row reader's result for this file."""
+
+
+def _is_utf8(buffer: pa.Buffer) -> bool:
+    """Whether bytes.decode("utf-8") would accept the buffer (Arrow's validator, no decoding)."""
+    offsets = pa.py_buffer(np.array([0, buffer.size], dtype="int64"))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+@dataclass
+class _CsvHead:
+    """The first records of a CSV file, read by the csv module, and where its body lies."""
+    records: list[list[str]]      # up to MAX_HEADER_SEARCH_ROWS records
+    ends: list[int]               # where each record ends in `text`
+    text: str                     # the decoded file, or for UTF-8 its decoded beginning
+    delimiter: str
+    utf8: bytes | None = None     # the file itself when it is UTF-8: its body is read undecoded
+    bom: int = 0
+
+    def body(self, header_at: int) -> tuple[pa.Buffer, bool]:
+        """The records after record `header_at` as UTF-8 bytes, and whether _END_RECORD follows them.
+
+        A file may end inside an open quote: the csv module then keeps the line breaks at its
+        end in the last field, Arrow drops them. When the body has quotes at all, a record
+        appended after it shows whether the last record was closed (it is then a record of its
+        own) or not (it became part of the open field).
+        """
+        start = self.ends[header_at]
+        if self.utf8 is None:
+            text = self.text[start:]
+            if '"' not in text:
+                return pa.py_buffer(text.encode("utf-8")), False
+            ending = "" if text.endswith(("\n", "\r")) else "\n"
+            return pa.py_buffer(f"{text}{ending}{_END_RECORD}\n".encode("utf-8")), True
+        offset = self.bom + len(self.text[:start].encode("utf-8"))
+        if self.utf8.find(b'"', offset) < 0:
+            return pa.py_buffer(self.utf8).slice(offset), False
+        ending = b"" if self.utf8.endswith((b"\n", b"\r")) else b"\n"
+        body = memoryview(self.utf8)[offset:]
+        return pa.py_buffer(b"".join([body, ending, _END_RECORD.encode(), b"\n"])), True
+
+
+def _csv_head(data: bytes) -> _CsvHead | None:
+    """The file's first records, decoded as decode_text decodes it; None where only reading
+    the whole file row by row can tell what it holds (including why it cannot be read)."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    utf8 = (not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and _is_utf8(pa.py_buffer(data).slice(bom)))
+    if utf8:
+        end, whole = len(data), len(data) - bom <= _HEAD_BYTES
+        if not whole:   # cut after a line break: never inside a character
+            end = 1 + max(data.rfind(b"\n", bom, bom + _HEAD_BYTES), data.rfind(b"\r", bom, bom + _HEAD_BYTES))
+            if end <= bom:
+                return None
+        text = data[bom:end].decode("utf-8")
+        # The delimiter is chosen on the first 200,000 characters of the whole text.
+        if not whole and len(text) < 200_000:
+            return None
+    else:
+        if bom:
+            return None
+        try:
+            text = decode_text(data)
+        except UnicodeDecodeError:
+            return None
+        whole = True
+    delimiter = _delimiter(text)
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    records, ends = [], []
+    try:
+        for record in csv.reader(lines(), delimiter=delimiter):
+            records.append(record)
+            ends.append(consumed)
+            if len(records) == MAX_HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        return None
+    if not whole and (not ends or ends[-1] >= len(text)):   # the last one may go on past the cut
+        return None
+    return _CsvHead(records, ends, text, delimiter, data if utf8 else None, bom)
+
+
+def _arrow_records(buffer: pa.Buffer, delimiter: str, width: int,
+                   marked: bool) -> tuple[list[pa.ChunkedArray], dict[int, list[str]]]:
+    """Every record in `buffer` as `width` text columns (short records padded with "", long ones
+    cut), and the records that do not have `width` fields: {record index: all their fields}.
+    `marked`: the buffer ends with _END_RECORD, which must come back as a record of its own."""
+    if buffer.size == 0:
+        return [pa.chunked_array([], pa.large_string()) for _ in range(width)], {}
+    names = [f"c{i}" for i in range(width)]
+    ragged = []
+
+    def on_ragged(row):
+        ragged.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(buffer),
+            # One thread: records are numbered only then, and the machine is shared anyway.
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_ragged),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=True))
+        if marked:
+            total = table.num_rows + len(ragged)
+            if ragged and ragged[-1][0] == total and ragged[-1][2] == _END_RECORD:
+                ragged.pop()
+            elif (width == 1 and table.num_rows and table.column(0)[-1].as_py() == _END_RECORD
+                    and not (ragged and ragged[-1][0] == total)):
+                table = table.slice(0, table.num_rows - 1)
+            else:   # the last record was left open at the end of the file
+                raise _ReadRowByRow
+        columns = [table.column(i) for i in range(width)]
+        if any((pc.max(pc.binary_length(c)).as_py() or 0) > _CSV_FIELD_LIMIT for c in columns):
+            raise _ReadRowByRow
+        if not ragged:
+            return columns, {}
+        total = table.num_rows + len(ragged)
+        numbers = [number for number, _, _ in ragged]
+        if (None in numbers or numbers != sorted(set(numbers))
+                or numbers[0] < 1 or numbers[-1] > total):
+            raise _ReadRowByRow
+        cells = {}
+        for number, actual, text in ragged:
+            try:
+                [fields] = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            except (csv.Error, ValueError):
+                raise _ReadRowByRow from None
+            if len(fields) != actual:
+                raise _ReadRowByRow
+            cells[number - 1] = fields
+        is_ragged = np.zeros(total, dtype=bool)
+        is_ragged[np.asarray(numbers) - 1] = True
+        order = np.empty(total, dtype="int64")
+        order[~is_ragged] = np.arange(table.num_rows)
+        order[is_ragged] = table.num_rows + np.arange(len(ragged))
+        order = pa.array(order)
+        merged = []
+        for position, column in enumerate(columns):
+            fixed = pa.array([c[position] if position < len(c) else "" for c in cells.values()],
+                             type=pa.large_string())
+            merged.append(pa.chunked_array([*column.chunks, fixed], type=pa.large_string()).take(order))
+        return merged, cells
+    except pa.ArrowException as exc:
+        raise _ReadRowByRow from exc
+
+
+def _blank_records(columns: list[pa.ChunkedArray], count: int) -> np.ndarray:
+    """Records whose every cell is empty or whitespace (by str.isspace, which utf8_is_space follows)."""
+    candidates = np.arange(count)
+    for column in columns:
+        if not len(candidates):
+            break
+        cells = column if len(candidates) == count else column.take(pa.array(candidates))
+        blank = pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+        candidates = candidates[np.asarray(blank, dtype=bool)]
+    mask = np.zeros(count, dtype=bool)
+    mask[candidates] = True
+    return mask
+
+
+@dataclass
+class _Body:
+    """The records below the header that are not blank."""
+    columns: dict[int, pa.Array | pa.ChunkedArray]   # large_string, by position in the header
+    lines: np.ndarray                                # each record's row as Excel numbers it
+    too_long: list[tuple[int, int]]                  # (row, values beyond the header's last column)
+
+
+def _arrow_body(head: _CsvHead, header_at: int, width: int, positions) -> _Body:
+    buffer, marked = head.body(header_at)
+    columns, ragged = _arrow_records(buffer, head.delimiter, width, marked)
+    count = len(columns[0])
+    blank = _blank_records(columns, count)
+    too_long = []
+    for index, cells in ragged.items():
+        blank[index] = _is_blank_row(cells)
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            too_long.append((index + header_at + 2, len(extra)))
+    keep = np.flatnonzero(~blank)
+    picked = {pos: columns[pos] for pos in positions}
+    if len(keep) < count:
+        picked = {pos: column.take(pa.array(keep)) for pos, column in picked.items()}
+    return _Body(picked, keep + header_at + 2, too_long)
+
+
+def _rows_body(rows: list[list[str]], header_at: int, width: int, positions) -> _Body:
+    body = rows[header_at + 1:]
+    with _gc_paused():
+        keep = [i for i, r in enumerate(body) if not _is_blank_row(r)]
+    lines = np.asarray(keep, dtype="int64") + header_at + 2
+    kept = [body[i] for i in keep]
+    lengths = np.fromiter(map(len, kept), dtype="int64", count=len(kept))
+    too_long = []
+    if (lengths != width).any():
+        for j in np.flatnonzero(lengths > width):
+            extra = [c for c in kept[j][width:] if c.strip()]
+            if extra:
+                too_long.append((int(lines[j]), len(extra)))
+        kept = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in kept]
+    with _gc_paused():
+        by_position = list(zip(*kept)) if kept else [()] * width
+        columns = {pos: pa.array(by_position[pos], type=pa.large_string()) for pos in positions}
+    return _Body(columns, lines, too_long)
 
 
 # -- validation --------------------------------------------------------------------------
@@ -494,6 +744,19 @@ def _canonical(text: pd.Series, aliases: dict[str, str]) -> pd.Series:
     return mapped.astype("string")
 
 
+def _find_header(rows: list[list[str]]) -> tuple[int | None, str | None]:
+    """The header is the row among the first ten that names the most known columns (a title
+    block above it may hold a lone 「单位名称」 cell, e.g. 单位名称 | 郑州市财政局)."""
+    header_at, kind, best = None, None, 0
+    for i, row in enumerate(rows[:MAX_HEADER_SEARCH_ROWS]):
+        row_kind = detect_kind(row)
+        if row_kind:
+            known = len({c.id for h in row if (c := match_header(row_kind, h)[0]) is not None})
+            if known > best:
+                header_at, kind, best = i, row_kind, known
+    return header_at, kind
+
+
 def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> ParsedFile:
     """Parse and validate one file; raises ImportRefused listing every problem in it."""
     limits = limits or Limits()
@@ -502,8 +765,20 @@ def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> Par
         raise ImportRefused([Problem(name, None, None,
                                      f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过上限 "
                                      f"{limits.max_bytes / 1024 / 1024:.0f} MB")])
-    if not data.strip():
+    if not data or data.isspace():
         raise ImportRefused([Problem(name, None, None, "文件为空")])
+    if not _is_xlsx_or_xls(data, name):
+        head = _csv_head(data)
+        if head is not None:
+            header_at, kind = _find_header(head.records)
+            if kind is not None:
+                try:
+                    return _parse_table(
+                        data, name, limits, kind, head.records[header_at], header_at,
+                        lambda width, positions: _arrow_body(head, header_at, width, positions))
+                except _ReadRowByRow:
+                    pass
+            del head
     try:
         with _gc_paused():
             rows = read_rows(data, name, limits)
@@ -514,22 +789,18 @@ def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> Par
                                      f"无法读取文件（{type(exc).__name__}），文件可能已损坏")]) from None
     if all(_is_blank_row(r) for r in rows):
         raise ImportRefused([Problem(name, None, None, "文件为空")])
-
-    # The header is the row among the first ten that names the most known columns (a title
-    # block above it may hold a lone 「单位名称」 cell, e.g. 单位名称 | 郑州市财政局).
-    header_at, kind, best = None, None, 0
-    for i, row in enumerate(rows[:MAX_HEADER_SEARCH_ROWS]):
-        row_kind = detect_kind(row)
-        if row_kind:
-            known = len({c.id for h in row if (c := match_header(row_kind, h)[0]) is not None})
-            if known > best:
-                header_at, kind, best = i, row_kind, known
+    header_at, kind = _find_header(rows)
     if kind is None:
         raise ImportRefused([Problem(name, None, None,
                                      f"找不到表头：前 {MAX_HEADER_SEARCH_ROWS} 行中没有「单位名称」等列名，"
                                      "无法识别文件类型。请使用数据导入页提供的模板")])
+    return _parse_table(data, name, limits, kind, rows[header_at], header_at,
+                        lambda width, positions: _rows_body(rows, header_at, width, positions))
 
-    header_row = rows[header_at]
+
+def _parse_table(data: bytes, name: str, limits: Limits, kind: str, header_row: list[str],
+                 header_at: int, read_body) -> ParsedFile:
+    """Map the header, read the records below it (read_body(width, positions) → _Body), validate."""
     header_line = header_at + 1          # as Excel numbers it
     checker = _Checker(name, pd.Series(dtype="int64"))
     headers: dict[str, str] = {}
@@ -555,32 +826,19 @@ def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> Par
     if kind == "budget" and "initial_budget" not in positions and "adjusted_budget" not in positions:
         checker.whole_file("缺少预算数列：至少需要「年初预算数」或「调整后预算数」之一", "年初预算数", header_line)
 
-    body = rows[header_at + 1:]
-    width = len(header_row)
-    with _gc_paused():
-        keep = [i for i, r in enumerate(body) if not _is_blank_row(r)]
-    if not keep:
+    body = read_body(len(header_row), sorted(set(positions.values())))
+    if not len(body.lines):
         checker.whole_file("只有表头，没有数据行", None, header_line)
         raise ImportRefused(checker.problems)
-    if len(keep) > limits.max_rows:
+    if len(body.lines) > limits.max_rows:
         raise ImportRefused([Problem(name, None, None,
-                                     f"数据 {len(keep):,} 行，超过单个文件上限 {limits.max_rows:,} 行，请拆分后导入")])
-    lines = np.asarray(keep, dtype="int64") + header_at + 2
-    kept = [body[i] for i in keep]
-    lengths = np.fromiter(map(len, kept), dtype="int64", count=len(kept))
-    if (lengths != width).any():
-        for j in np.flatnonzero(lengths > width):
-            extra = [c for c in kept[j][width:] if c.strip()]
-            if extra:
-                checker.problems.append(Problem(name, int(lines[j]), None,
-                                                f"该行比表头多出 {len(extra)} 个值，请检查是否有多余的逗号"))
-        kept = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in kept]
-    with _gc_paused():
-        by_position = list(zip(*kept))
-        table = pd.DataFrame({cid: pd.array(by_position[pos], dtype="string") for cid, pos in positions.items()},
-                             index=pd.RangeIndex(len(kept)))
-    del by_position, kept, body, rows
-    source_rows = pd.Series(lines, index=table.index)
+                                     f"数据 {len(body.lines):,} 行，超过单个文件上限 {limits.max_rows:,} 行，请拆分后导入")])
+    for row, extra in body.too_long:
+        checker.problems.append(Problem(name, row, None, f"该行比表头多出 {extra} 个值，请检查是否有多余的逗号"))
+    table = pd.DataFrame({cid: pd.arrays.ArrowStringArray(body.columns[pos]) for cid, pos in positions.items()},
+                         index=pd.RangeIndex(len(body.lines)))
+    source_rows = pd.Series(body.lines, index=table.index)
+    del body
 
     total_rows = _total_rows(table)
     if total_rows.any():

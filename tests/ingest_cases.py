@@ -44,9 +44,9 @@ BUDGET_ROWS = [
 GRADE_LONG = {"优": "优秀", "良": "良好", "中": "中等", "差": "较差"}
 
 
-def csv_text(header, rows, *, delimiter=",", before=()) -> str:
+def csv_text(header, rows, *, delimiter=",", before=(), quoting=csv.QUOTE_MINIMAL) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=quoting)
     for row in before:
         writer.writerow(row)
     writer.writerow(header)
@@ -54,8 +54,9 @@ def csv_text(header, rows, *, delimiter=",", before=()) -> str:
     return buffer.getvalue()
 
 
-def csv_bytes(header, rows, *, encoding="utf-8", delimiter=",", before=(), newline="\n") -> bytes:
-    text = csv_text(header, rows, delimiter=delimiter, before=before)
+def csv_bytes(header, rows, *, encoding="utf-8", delimiter=",", before=(), newline="\n",
+              quoting=csv.QUOTE_MINIMAL) -> bytes:
+    text = csv_text(header, rows, delimiter=delimiter, before=before, quoting=quoting)
     return text.replace("\n", newline).encode(encoding)
 
 

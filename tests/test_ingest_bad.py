@@ -95,6 +95,18 @@ CASES = [
     ("duplicate_header", "重复列.csv",
      csv_bytes(BUDGET_HEADER + ["年初预算数（元）"], [r + ["1"] for r in BUDGET_ROWS]),
      1, "年初预算数（元）", "重复"),
+    # Records, not lines: a value in quotes may hold line breaks, and Excel shows it as one row.
+    ("row_after_multiline_value", "多行单元格.csv",
+     budget_with({(1, "单位名称"): "郑州市\n教育局", (2, "年初预算数"): "abc"}), 4, "年初预算数", "不是有效数字"),
+    ("extra_values", "多值.csv", budget_csv([r + [""] for r in BUDGET_ROWS[:3]] + [BUDGET_ROWS[3] + ["", "备注"]]
+                                             + BUDGET_ROWS[4:]),
+     5, None, "多出 1 个值"),
+    ("extra_values_below_title_gbk", "多值标题.csv",
+     budget_csv(BUDGET_ROWS[:1] + [BUDGET_ROWS[1] + ["x", "y"]] + BUDGET_ROWS[2:],
+                before=[["2023年度部门整体支出绩效自评汇总表"], ["单位：万元"]], encoding="gbk"),
+     5, None, "多出 2 个值"),
+    ("field_too_long", "超长.csv", budget_with({(2, "单位名称"): "长" * 140_000}), None, None,
+     "CSV 格式错误：field larger than field limit"),
 ]
 
 

@@ -1,6 +1,8 @@
 """The shapes real files come in: each must store exactly the figures of the plain UTF-8 file."""
 from __future__ import annotations
 
+import csv
+import random
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +77,12 @@ def with_total_in_first_column() -> bytes:
     return csv_bytes(BUDGET_HEADER, BUDGET_ROWS + [total, [""] * len(BUDGET_HEADER)])
 
 
+def without_trailing_blanks() -> bytes:
+    """Rows whose blank cells at the end are left out altogether (fewer fields than the header)."""
+    lines = budget_csv().decode().splitlines(keepends=True)
+    return "".join(line.rstrip("\n").rstrip(",") + "\n" for line in lines).encode()
+
+
 INFO_BLOCK = [["单位名称", "郑州市财政局"], ["年度", "2023"], []]
 TITLE = [["2023年度部门整体支出绩效自评结果汇总表"], ["填报单位：郑州市财政局", "", "", "单位：万元"], []]
 
@@ -109,6 +117,13 @@ SHAPES = {
     "total_row": (with_total_row, ["已跳过合计行：第 7 行"]),
     "total_in_first_column": (with_total_in_first_column, ["已跳过合计行：第 7 行"]),
     "blank_lines_between": (lambda: budget_csv(BUDGET_ROWS[:2] + [[""] * 13, []] + BUDGET_ROWS[2:]), []),
+    "all_fields_quoted": (lambda: budget_csv(quoting=csv.QUOTE_ALL), []),
+    "all_fields_quoted_gbk_crlf": (lambda: budget_csv(quoting=csv.QUOTE_ALL, encoding="gbk", newline="\r\n"), []),
+    "old_mac_line_breaks": (lambda: budget_csv(newline="\r"), []),
+    "no_final_line_break": (lambda: budget_csv()[:-1], []),
+    "rows_without_trailing_blanks": (without_trailing_blanks, []),
+    "blank_values_beyond_the_header": (lambda: budget_csv([row + ["", " "] for row in BUDGET_ROWS]), []),
+    "english_header_gbk_values": (lambda: budget_csv(header=BUDGET_IDS, encoding="gbk"), []),
 }
 
 
@@ -202,3 +217,112 @@ def test_scores_and_projects_files_are_recognised(tmp_path):
                             ("校舍维修", Decimal("3000.000000"), Decimal("0"))]
     finally:
         db.close()
+
+
+def test_quoted_values_keep_delimiters_quotes_and_line_breaks(tmp_path):
+    from ingest_cases import PROJECTS_HEADER, PROJECTS_ROWS
+
+    names = ["信息化建设,二期", '“数字财政”"平台"', "校舍维修\n（第二批）", "运维\r\n保障"]
+    rows = [[*PROJECTS_ROWS[0][:3], name, *PROJECTS_ROWS[0][4:]] for name in names]
+    for encoding in ("utf-8", "gbk", "utf-16"):
+        db = open_database(tmp_path / f"{encoding}.duckdb")
+        try:
+            [result] = ingest.import_files(db, [("项目.csv", csv_bytes(PROJECTS_HEADER, rows, encoding=encoding))])
+            assert result.inserted == 4
+            stored = [r[0] for r in db.con.execute("SELECT project_name FROM project").fetchall()]
+            assert sorted(stored) == sorted(names)
+        finally:
+            db.close()
+
+
+def _outcome(data: bytes, name: str):
+    try:
+        parsed = ingest.parse_file(data, name)
+    except ingest.ImportRefused as refused:
+        return "refused", [str(p) for p in refused.problems]
+    frame = parsed.frame
+    return ("parsed", parsed.kind, parsed.warnings, parsed.skipped_rows, parsed.columns,
+            [str(t) for t in frame.dtypes], frame.astype(object).where(frame.notna(), None).values.tolist())
+
+
+def _row_by_row_outcome(data: bytes, name: str, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "_csv_head", lambda data: None)
+        return _outcome(data, name)
+
+
+AWKWARD_BODIES = [
+    '2023,"甲,乙",1,2\n',                          # delimiter inside quotes
+    '2023,"甲\n乙",1,2\n2023,丙,abc,2\n',          # line break inside quotes, then a bad row
+    '2023,"甲""乙""",1,2\n',                        # doubled quotes
+    '2023,甲"乙,1,2\n',                              # a quote inside an unquoted value
+    '2023,"甲"乙,1,2\n',                             # text after a closing quote
+    '2023,"甲,1,2\n',                                # a quote left open at the end of the file
+    '2023,"甲,1,2\r\n\r\n',
+    '2023,"甲,1,2',
+    '2023,甲,1,2\n2023,乙\n\n2023,丙,1,2,3,\n',     # short, blank and long rows
+    '2023,甲,1,2\r2023,乙,x,2\r',                    # old Mac line breaks
+    '\n\n \n,,,\n2023,甲,1,2\n',                   # blank records are counted, then skipped
+    '合计,,5,6\n2023,甲,1,2\n2023,甲,1,2\n',          # a total row and a duplicate
+    '2023,甲,1,2,\x00\n',                           # a NUL beyond the header
+    '"2023","甲","1","2"\n"2023","乙","-1","2"',     # all quoted, no final line break
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+def test_arrow_and_row_by_row_reading_agree(encoding, monkeypatch):
+    """The Arrow reader of CSV bodies gives exactly what reading the file row by row gives:
+    values, Excel row numbers, problems and warnings, down to files that end inside a quote."""
+    headers = ["年度,单位名称,实际支出数,年初预算数\n", "标题\n\n年度,单位名称,实际支出数,年初预算数\r\n",
+               '"年度","单位\n名称",实际支出数,年初预算数\n']
+    texts = [h + b for h in headers for b in AWKWARD_BODIES]
+    texts += [t.replace(",", "\t") for t in texts[:len(AWKWARD_BODIES)]]
+    alphabet = ["2023", "甲", "1", ",", ",", '"', "\n", "\r\n", "\r", " ", "\u3000", "合计", "-", "\t", "1,000"]
+    rng = random.Random(20261123)
+    texts += [rng.choice(headers) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+              for _ in range(60)]
+    for text in texts:
+        data = text.encode(encoding)
+        assert _outcome(data, "f.csv") == _row_by_row_outcome(data, "f.csv", monkeypatch), repr(text)
+
+
+def test_plain_and_quoted_csv_bodies_are_read_by_arrow(monkeypatch):
+    def row_by_row(*args):
+        raise AssertionError("read row by row")
+
+    monkeypatch.setattr(ingest, "_rows_body", row_by_row)
+    for data in (budget_csv(), budget_csv(encoding="gbk", before=TITLE), budget_csv(quoting=csv.QUOTE_ALL),
+                 budget_csv(encoding="utf-16", delimiter="\t"), without_trailing_blanks()):
+        assert len(ingest.parse_file(data, "f.csv").frame) == 5
+
+
+def test_a_large_file_below_title_rows_keeps_its_row_numbers(monkeypatch):
+    """Beyond the first megabyte only the header is decoded in Python; rows are still numbered
+    as Excel numbers them, ragged rows included."""
+    rows = [["2023", f"1{i:05d}", f"单位{i}", "", "", "1.5", "", "1", "", "", "", "", ""] for i in range(30_000)]
+    rows[1000] = rows[1000] + ["", "备注"]
+    rows[-1][7] = "abc"
+    data = budget_csv(rows, before=TITLE)
+    assert len(data) > 1024 * 1024
+    with pytest.raises(ingest.ImportRefused) as refused:
+        ingest.parse_file(data, "大.csv")
+    found = [(p.row, p.column, p.message) for p in refused.value.problems]
+    assert found == [(1005, None, "该行比表头多出 1 个值，请检查是否有多余的逗号"),
+                     (30_004, "实际支出数", "不是有效数字：「abc」")]
+    assert _outcome(data, "大.csv") == _row_by_row_outcome(data, "大.csv", monkeypatch)
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"plain", "中文".encode(), "\U0001f600".encode(), b"\xef\xbf\xbe", b"\x00",
+    b"\xff", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe4\xb8",
+    "中文".encode("gbk"), "年度,单位名称".encode("gb18030"),
+])
+def test_utf8_check_agrees_with_python(data):
+    import pyarrow as pa
+
+    try:
+        data.decode("utf-8")
+        decodes = True
+    except UnicodeDecodeError:
+        decodes = False
+    assert ingest._is_utf8(pa.py_buffer(data)) is decodes
