@@ -45,34 +45,37 @@ def count_delta(value, before_value):
     return None if before_value is None else f"{int(value) - int(before_value):+,d}"
 
 
-chrome.scope_caption(f, "较上年变化：金额为增长率，比率为百分点")
+chrome.scope_caption(f, "比率按预算加权（Σ 分子 ÷ Σ 分母）· 较上年变化：金额为增长率，比率为百分点")
 units_warned, units_high = counted["units_warned"], counted["units_warned_high"]
 prev_warned = None if prev is None else counted_before["units_warned"]
 
-row1 = st.columns(4)
+# amounts get wide tiles (a province's budget runs to 9–10 digits of 万元), rates narrow ones
+row1 = st.columns(3)
 row1[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]),
                delta=count_delta(now["unit_count"], None if prev is None else prev["unit_count"]),
                delta_color="off", border=True)
-row1[1].metric("调整后预算数（万元）", metrics.fmt("budget", now["budget"]), delta=growth_delta("budget"),
-               delta_color="off", border=True, help="Σ 调整后预算数（未填时用年初预算数）")
-row1[2].metric("实际支出数（万元）", metrics.fmt("actual_spend", now["actual_spend"]),
-               delta=growth_delta("actual_spend"), delta_color="off", border=True)
-row1[3].metric("预算执行率（加权）", metrics.fmt("execution_rate", now["execution_rate"]),
+row1[1].metric("调整后预算数（万元）", metrics.fmt_amount_tile(now["budget"]), delta=growth_delta("budget"),
+               delta_color="off", border=True,
+               help=f"Σ 调整后预算数（未填时用年初预算数）= {metrics.fmt_amount(now['budget'])} 万元")
+row1[2].metric("实际支出数（万元）", metrics.fmt_amount_tile(now["actual_spend"]),
+               delta=growth_delta("actual_spend"), delta_color="off", border=True,
+               help=f"Σ 实际支出数 = {metrics.fmt_amount(now['actual_spend'])} 万元")
+row2 = st.columns(5)
+row2[0].metric("预算执行率", metrics.fmt("execution_rate", now["execution_rate"]),
                delta=pp_delta("execution_rate"), border=True,
                help="Σ实际支出数 ÷ Σ调整后预算数（按预算加权，不是各单位比率的平均）；较上年的变化以百分点计")
-row2 = st.columns(4)
-row2[0].metric("结转结余率（加权）", metrics.fmt("carryover_rate", now["carryover_rate"]),
+row2[1].metric("结转结余率", metrics.fmt("carryover_rate", now["carryover_rate"]),
                delta=pp_delta("carryover_rate"), delta_color="inverse", border=True,
                help="Σ结转结余 ÷ Σ调整后预算数；上升为不利变化")
-row2[1].metric("预算调整率（加权）", metrics.fmt("adjustment_rate", now["adjustment_rate"]),
+row2[2].metric("预算调整率", metrics.fmt("adjustment_rate", now["adjustment_rate"]),
                delta=pp_delta("adjustment_rate"), delta_color="inverse", border=True,
                help="Σ(调整后预算数 − 年初预算数) ÷ Σ年初预算数，只计两个数都填报的单位")
 score_delta = None
 if prev is not None and not _missing(now["avg_self_score"]) and not _missing(prev["avg_self_score"]):
     score_delta = f"{now['avg_self_score'] - prev['avg_self_score']:+.2f} 分"
-row2[2].metric("平均自评得分", metrics.fmt("self_score", now["avg_self_score"]), delta=score_delta,
+row2[3].metric("平均自评得分", metrics.fmt("self_score", now["avg_self_score"]), delta=score_delta,
                border=True, help="填报了自评得分的单位的简单平均")
-row2[3].metric("有预警的单位数", f"{units_warned:,}", delta=count_delta(units_warned, prev_warned),
+row2[4].metric("有预警的单位数", f"{units_warned:,}", delta=count_delta(units_warned, prev_warned),
                delta_color="inverse", border=True,
                help=f"按 perfdash.toml 的预警线判定；其中严重预警 {units_high:,} 个单位")
 

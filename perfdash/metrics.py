@@ -41,6 +41,18 @@ def fmt_amount(value) -> str:
     return "—" if _missing(value) else f"{float(value):,.2f}"
 
 
+# A KPI tile holds about eleven characters of its large figures on a 1366 px screen.
+TILE_WHOLE_FROM = 1_000_000
+
+
+def fmt_amount_tile(value) -> str:
+    """万元 for a KPI tile: two decimals below 1,000,000 万元, whole 万元 from there on
+    (258,385,812 rather than a cut-off 258,385,8…); the tile's help gives the exact figure."""
+    if _missing(value) or abs(float(value)) < TILE_WHOLE_FROM:
+        return fmt_amount(value)
+    return f"{float(value):,.0f}"
+
+
 def fmt_rate(value) -> str:
     """A fraction shown as percent with two decimals: 0.87562 → 87.56%"""
     return "—" if _missing(value) else f"{float(value) * 100:,.2f}%"

@@ -94,11 +94,11 @@ def test_overview_kpis_equal_the_weighted_sql(app, demo_db):
     assert values["单位数"] == f"{int(now['unit_count']):,}"
     assert values["调整后预算数（万元）"] == metrics.fmt_amount(now["budget"])
     assert values["实际支出数（万元）"] == metrics.fmt_amount(now["actual_spend"])
-    assert values["预算执行率（加权）"] == metrics.fmt_rate(now["execution_rate"])
-    assert deltas["预算执行率（加权）"] == metrics.fmt_pp(now["execution_rate"] - prev["execution_rate"])
-    assert values["结转结余率（加权）"] == metrics.fmt_rate(now["carryover_rate"])
-    assert deltas["结转结余率（加权）"] == metrics.fmt_pp(now["carryover_rate"] - prev["carryover_rate"])
-    assert values["预算调整率（加权）"] == metrics.fmt_rate(now["adjustment_rate"])
+    assert values["预算执行率"] == metrics.fmt_rate(now["execution_rate"])
+    assert deltas["预算执行率"] == metrics.fmt_pp(now["execution_rate"] - prev["execution_rate"])
+    assert values["结转结余率"] == metrics.fmt_rate(now["carryover_rate"])
+    assert deltas["结转结余率"] == metrics.fmt_pp(now["carryover_rate"] - prev["carryover_rate"])
+    assert values["预算调整率"] == metrics.fmt_rate(now["adjustment_rate"])
     assert values["平均自评得分"] == metrics.fmt_score(now["avg_self_score"])
     assert values["有预警的单位数"] == f"{warned:,}"
     assert deltas["有预警的单位数"] == f"{warned - warned_prev:+,d}"
@@ -165,7 +165,7 @@ def test_url_parameters_select_the_filters(app, demo_db):
     assert at.selectbox(key="f_year").value == "2022"
     assert at.selectbox(key="f_level").value == "市级"
     assert metric_values(at)["单位数"] == f"{int(totals['unit_count'].iloc[0]):,}"
-    assert metric_values(at)["预算执行率（加权）"] == metrics.fmt_rate(totals["execution_rate"].iloc[0])
+    assert metric_values(at)["预算执行率"] == metrics.fmt_rate(totals["execution_rate"].iloc[0])
     assert "市级" in at.caption[0].value
 
 
@@ -557,3 +557,11 @@ def test_pages_on_an_empty_database_say_how_to_import(empty_app, page):
         assert "尚未导入任何数据" in texts(at)
     else:
         assert "暂无数据" in texts(at) and "「数据导入」页上传" in texts(at)
+
+
+def test_kpi_tiles_show_whole_wan_yuan_from_a_million_and_the_exact_figure_in_help():
+    assert metrics.fmt_amount_tile(3082.64) == "3,082.64"
+    assert metrics.fmt_amount_tile(999_999.99) == "999,999.99"
+    assert metrics.fmt_amount_tile(258_385_812.49) == "258,385,812"
+    assert metrics.fmt_amount_tile(-1_000_000.5) == "-1,000,000"   # a deficit stays legible too
+    assert metrics.fmt_amount_tile(None) == "—"
