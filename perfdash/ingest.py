@@ -579,40 +579,74 @@ class _Checker:
         self.problems.append(Problem(self.file_name, row, column, message))
 
 
-def _nfkc(text: pd.Series) -> pd.Series:
+# The checks work on the Arrow strings behind the table's columns with pyarrow.compute, the
+# functions pandas' .str methods call for them (pc.utf8_trim_whitespace for .str.strip(),
+# pc.utf8_length for .str.len(), ...), without pandas' conversions in between; NFKC stays
+# unicodedata.normalize (as .str.normalize does), applied once per distinct value.
+
+_STRING = pa.large_string()
+_MISSING_SET = pa.array(sorted(MISSING_TOKENS), _STRING)
+
+
+def _strings(series: pd.Series) -> pa.ChunkedArray:
+    """The Arrow strings behind a "string" Series (no copy)."""
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        return series.array.__arrow_array__()
+    return pa.chunked_array([pa.array(series.astype("string"), type=_STRING, from_pandas=True)])
+
+
+def _string_series(strings, index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(strings), index=index)
+
+
+def _mask(values) -> np.ndarray:
+    """An Arrow boolean (null = False) as a numpy mask."""
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _nfkc(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """NFKC (full-width digits, commas, spaces → half-width) only where a value is not ASCII."""
-    non_ascii = ~text.str.isascii().fillna(True).astype(bool)
-    if non_ascii.any():
-        text = text.mask(non_ascii, text[non_ascii].str.normalize("NFKC"))
-    return text
+    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(text)), False)
+    if not pc.any(non_ascii).as_py():
+        return text
+    distinct = pc.unique(pc.filter(text, non_ascii))
+    normalised = pa.array([unicodedata.normalize("NFKC", v) for v in distinct.to_pylist()], _STRING)
+    return pc.if_else(non_ascii, pc.take(normalised, pc.index_in(text, value_set=distinct)), text)
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
+def _clean_text(strings: pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """Stripped text; blank and the marks people use for "none" (-, —, －, /, 无) are missing."""
-    cleaned = series.astype("string").str.strip()
-    missing = (cleaned.isna() | (cleaned == "")).astype(bool)
-    short = (cleaned.str.len() <= 2).fillna(False).astype(bool) & ~missing
-    if short.any():
-        marks = _nfkc(cleaned[short]).isin(MISSING_TOKENS).astype(bool)
-        missing |= marks.reindex(cleaned.index, fill_value=False)
-    return cleaned.mask(missing, None)
+    cleaned = pc.utf8_trim_whitespace(strings)
+    missing = ~_mask(pc.is_valid(cleaned)) | _mask(pc.equal(cleaned, ""))
+    short = np.flatnonzero(_mask(pc.less_equal(pc.utf8_length(cleaned), 2)) & ~missing)
+    if len(short):
+        marks = _mask(pc.is_in(_nfkc(cleaned.take(pa.array(short))), value_set=_MISSING_SET))
+        missing[short[marks]] = True
+    if missing.any():
+        cleaned = pc.if_else(pa.array(missing), pa.scalar(None, _STRING), cleaned)
+    return _string_series(cleaned, index)
 
 
-def _to_float(text: pd.Series) -> pd.Series:
+def _to_float(text: pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """Strings to float64 (NaN where missing or not a number); Arrow's parser when all parse."""
     try:
-        values = pc.cast(pa.array(text, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
-        return pd.Series(values, index=text.index, dtype="float64")
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values, index=index, dtype="float64")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-        return pd.to_numeric(text, errors="coerce").astype("float64")
+        return pd.to_numeric(_string_series(text, index), errors="coerce").astype("float64")
 
 
-def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _numbers(strings: pa.ChunkedArray, index: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(values, missing mask, invalid mask) for a column of numeric text."""
-    text = _nfkc(series.astype("string")).str.strip()
-    missing = (text.isna() | text.isin(MISSING_TOKENS)).astype(bool)
-    cleaned = text.str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
-    values = _to_float(cleaned.mask(missing, None))
+    text = pc.utf8_trim_whitespace(_nfkc(strings))
+    missing_np = ~_mask(pc.is_valid(text)) | _mask(pc.is_in(text, value_set=_MISSING_SET))
+    for separator in (",", " "):   # thousands separators; most columns have none
+        if pc.any(pc.match_substring(text, separator)).as_py():
+            text = pc.replace_substring(text, separator, "")
+    if missing_np.any():
+        text = pc.if_else(pa.array(missing_np), pa.scalar(None, _STRING), text)
+    values = _to_float(text, index)
+    missing = pd.Series(missing_np, index=index)
     invalid = ~missing & (values.isna() | ~np.isfinite(values.fillna(0)))
     return values.mask(invalid | missing, np.nan), missing, invalid
 
@@ -633,17 +667,18 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
             out[column.id] = pd.Series(None, index=table.index, dtype=dtype)
             continue
         raw = table[column.id]
+        strings = _strings(raw)
         if column.type == "text":
-            out[column.id] = _clean_text(raw)
+            out[column.id] = _clean_text(strings, table.index)
         elif column.type == "int":
-            values, missing, invalid = _numbers(raw)
+            values, missing, invalid = _numbers(strings, table.index)
             bad_year = ~missing & ~invalid & ((values % 1 != 0) | (values < 2000) | (values > this_year + 1))
             checker.flag(missing, shown, lambda m: ["年度为空"] * int(m.sum()))
             checker.flag(invalid | bad_year, shown,
                          lambda m: [f"年度应为 2000–{this_year + 1} 之间的整数，而不是「{v}」" for v in raw[m]])
             out[column.id] = values.mask(bad_year, np.nan).astype("Int64")
         elif column.type in ("amount", "score"):
-            values, missing, invalid = _numbers(raw)
+            values, missing, invalid = _numbers(strings, table.index)
             checker.flag(invalid, shown, lambda m: [f"不是有效数字：「{v}」" for v in raw[m]])
             checker.flag(values < 0, shown, lambda m: [f"不能为负数：「{v}」" for v in raw[m]])
             if column.type == "amount":
@@ -660,14 +695,14 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
             if column.required and kind != "budget":
                 checker.flag(missing, shown, lambda m: [f"{column.label}不能为空"] * int(m.sum()))
         elif column.type == "grade":
-            text = _clean_text(raw)
+            text = _clean_text(strings, table.index)
             mapped = _canonical(text, GRADE_ALIASES)
             checker.flag(text.notna() & mapped.isna(), shown,
                          lambda m: [f"评价等级只能是 优/良/中/差（或 优秀/良好/中等/较差），而不是「{v}」"
                                     for v in text[m]])
             out[column.id] = mapped
         elif column.type == "level":
-            text = _clean_text(raw)
+            text = _clean_text(strings, table.index)
             norm = _canonical(text, LEVEL_ALIASES)
             checker.flag(text.notna() & norm.isna(), shown,
                          lambda m: [f"层级只能是 省级/市级/县级（区级按县级），而不是「{v}」" for v in text[m]])
@@ -685,9 +720,20 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
         checker.flag(over, headers.get("score", "得分"),
                      lambda m: [f"得分 {s:g} 超过该指标分值 {mx:g}"
                                 for s, mx in zip(out["score"][m], out["max_score"][m])])
-    code = out["unit_code"]
-    out["unit_key"] = ("code:" + code).where(code.notna(), "name:" + out["unit_name"].fillna(""))
+    out["unit_key"] = _unit_key(_strings(out["unit_code"]), _strings(out["unit_name"]), out.index)
     return out
+
+
+def _unit_key(code: pa.ChunkedArray, name: pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """"code:<unit code>", or "name:<unit name>" for a unit without a code."""
+    def prefixed(prefix, strings):
+        return pc.binary_join_element_wise(pa.scalar(prefix, _STRING), strings, pa.scalar("", _STRING))
+
+    key = prefixed("code:", code)
+    has_code = pc.is_valid(code)
+    if not pc.all(has_code).as_py():
+        key = pc.if_else(has_code, key, prefixed("name:", pc.fill_null(name, pa.scalar("", _STRING))))
+    return _string_series(key, index)
 
 
 def _check_duplicates(kind: str, out: pd.DataFrame, checker: _Checker, headers: dict[str, str]) -> None:
@@ -724,24 +770,32 @@ def _is_blank_row(row) -> bool:
 
 def _total_rows(table: pd.DataFrame) -> pd.Series:
     """Rows whose label (year, code, unit, project or dimension cell) says 合计 / 总计 / 小计."""
-    found = pd.Series(False, index=table.index)
+    found = np.zeros(len(table), dtype=bool)
     for cid in ("year", "unit_code", "unit_name", "project_name", "dimension"):
         if cid in table:
-            cells = table[cid]
-            candidate = (cells.str.contains("计", regex=False) & (cells.str.len() <= 12)).fillna(False)
-            if candidate.any():
-                label = cells[candidate].map(lambda v: re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)))
-                found |= label.isin(TOTAL_ROW_LABELS).reindex(table.index, fill_value=False).astype(bool)
-    return found
+            cells = _strings(table[cid])
+            candidate = np.flatnonzero(_mask(pc.match_substring(cells, "计")))
+            if len(candidate):
+                cells = cells.take(pa.array(candidate))
+                short = _mask(pc.less_equal(pc.utf8_length(cells), 12))
+                candidate, cells = candidate[short], cells.filter(pa.array(short))
+                distinct = pc.unique(cells)
+                labels = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)) in TOTAL_ROW_LABELS
+                          for v in distinct.to_pylist()]
+                totals = pc.filter(distinct, pa.array(labels, pa.bool_()))
+                found[candidate[_mask(pc.is_in(cells, value_set=totals))]] = True
+    return pd.Series(found, index=table.index)
 
 
 def _canonical(text: pd.Series, aliases: dict[str, str]) -> pd.Series:
     """Map cleaned text through `aliases`; values not found as written are retried after NFKC."""
-    mapped = text.map(aliases)
-    retry = text.notna() & mapped.isna()
-    if retry.any():
-        mapped = mapped.mask(retry, _nfkc(text[retry]).map(aliases))
-    return mapped.astype("string")
+    strings = _strings(text)
+    names, canonical = pa.array(list(aliases), _STRING), pa.array(list(aliases.values()), _STRING)
+    mapped = pc.take(canonical, pc.index_in(strings, value_set=names))
+    retry = pc.and_(pc.is_valid(strings), pc.is_null(mapped))
+    if pc.any(retry).as_py():
+        mapped = pc.if_else(retry, pc.take(canonical, pc.index_in(_nfkc(strings), value_set=names)), mapped)
+    return _string_series(mapped, text.index)
 
 
 def _find_header(rows: list[list[str]]) -> tuple[int | None, str | None]:
