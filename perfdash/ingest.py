@@ -638,6 +638,17 @@ def _to_float(text: pa.ChunkedArray, index: pd.Index) -> pd.Series:
 
 def _numbers(strings: pa.ChunkedArray, index: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(values, missing mask, invalid mask) for a column of numeric text."""
+    try:
+        # Where every cell is a plain number, as generated and most exported files are, the steps
+        # below change nothing: Arrow's parser takes only ASCII with no spaces or commas, and none
+        # of the missing marks.
+        values = pd.Series(pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False), index=index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    else:
+        missing = pd.Series(False, index=index)
+        invalid = pd.Series(~np.isfinite(values.to_numpy()), index=index)
+        return values.mask(invalid, np.nan), missing, invalid
     text = pc.utf8_trim_whitespace(_nfkc(strings))
     missing_np = ~_mask(pc.is_valid(text)) | _mask(pc.is_in(text, value_set=_MISSING_SET))
     for separator in (",", " "):   # thousands separators; most columns have none
@@ -774,16 +785,13 @@ def _total_rows(table: pd.DataFrame) -> pd.Series:
     for cid in ("year", "unit_code", "unit_name", "project_name", "dimension"):
         if cid in table:
             cells = _strings(table[cid])
-            candidate = np.flatnonzero(_mask(pc.match_substring(cells, "计")))
-            if len(candidate):
-                cells = cells.take(pa.array(candidate))
-                short = _mask(pc.less_equal(pc.utf8_length(cells), 12))
-                candidate, cells = candidate[short], cells.filter(pa.array(short))
-                distinct = pc.unique(cells)
-                labels = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)) in TOTAL_ROW_LABELS
-                          for v in distinct.to_pylist()]
-                totals = pc.filter(distinct, pa.array(labels, pa.bool_()))
-                found[candidate[_mask(pc.is_in(cells, value_set=totals))]] = True
+            distinct = pc.unique(cells)   # names and codes repeat: look at each value once
+            candidate = pc.and_(pc.match_substring(distinct, "计"), pc.less_equal(pc.utf8_length(distinct), 12))
+            candidates = pc.filter(distinct, pc.fill_null(candidate, False)).to_pylist()
+            totals = [v for v in candidates
+                      if re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)) in TOTAL_ROW_LABELS]
+            if totals:
+                found |= _mask(pc.is_in(cells, value_set=pa.array(totals, _STRING)))
     return pd.Series(found, index=table.index)
 
 

@@ -65,6 +65,9 @@ CASES = [
     ("self_score_over_100", "得分超.csv", budget_with({(0, "自评得分"): "100.5"}), 2, "自评得分", "0–100"),
     ("grade_unknown", "等级.csv", budget_with({(2, "评价等级"): "优良"}), 4, "评价等级", "优/良/中/差"),
     ("amount_too_large", "金额过大.csv", budget_with({(1, "调整后预算数"): "1e13"}), 3, "调整后预算数", "过大"),
+    # A column of plain numbers is parsed in one go; "inf" and "nan" parse but are no amounts.
+    ("amount_inf", "无穷.csv", budget_with({(1, "实际支出数"): "inf"}), 3, "实际支出数", "不是有效数字：「inf」"),
+    ("year_nan", "年度nan.csv", budget_with({(3, "年度"): "nan"}), 5, "年度", "而不是「nan」"),
     ("dimension_over_max", "指标超分.csv",
      csv_bytes(SCORES_HEADER, SCORES_ROWS[:2] + [SCORES_ROWS[2][:5] + ["26"]] + SCORES_ROWS[3:]),
      4, "得分", "超过该指标分值 25"),
