@@ -402,7 +402,7 @@ def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> li
     seen: dict[tuple, tuple] = {}
     for page, run in runs.items():
         for kind, name, params in run.calls:
-            key = (kind, name, tuple(sorted(params.items())))
+            key = (kind, name, repr(sorted(params.items())))    # list parameters are not hashable
             seen.setdefault(key, (page, kind, name, params))
     db = Database(db_path)
     raw_con = duckdb.connect(str(db_path))
