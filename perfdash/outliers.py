@@ -56,13 +56,18 @@ EXPORT_COLUMNS = {
 FLAGS_KEY = "flags_config"
 
 
+def flags_current(db) -> bool:
+    """Whether unit_flag was computed under the rules of db.config."""
+    return db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint()
+
+
 def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.DataFrame:
     """All flags of one year for the units in scope; high severity first.
 
     Read from unit_flag, which imports keep current. A read-only database built under other
     rules than the current perfdash.toml cannot be refreshed, so its flags are computed here."""
     scope = {"region": region, "level": level, "sector": sector}
-    if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
+    if flags_current(db):
         return _typed(db.query("outliers/flags", year=int(year), **scope))
     flags = compute_flags(db.query, db.config, [year])
     for column, value in scope.items():
@@ -73,7 +78,7 @@ def flags_for_year(db, year, *, region=None, level=None, sector=None) -> pd.Data
 
 def flags_for_unit(db, unit_key: str, year) -> pd.DataFrame:
     """One unit's flags of one year (its peers are still the whole year and level)."""
-    if db.scalar("db/get_meta", key=FLAGS_KEY) == db.config.flags_fingerprint():
+    if flags_current(db):
         return _typed(db.query("outliers/unit_flags", unit_key=unit_key, year=int(year)))
     flags = compute_flags(db.query, db.config, [year])
     return flags[flags["unit_key"].eq(unit_key)].reset_index(drop=True)

@@ -42,7 +42,7 @@ def built_by_this_version(db: Database) -> bool:
 def ensure_fresh(db: Database) -> None:
     """Rebuild what was built under another configuration, or never built (an older database)."""
     rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != _stamp(db)
-    flags_stale = db.scalar("db/get_meta", key=outliers.FLAGS_KEY) != db.config.flags_fingerprint()
+    flags_stale = not outliers.flags_current(db)
     if not (rates_stale or flags_stale):
         return
     with db.transaction() as cur:
