@@ -7,19 +7,19 @@ st.set_page_config(page_title="部门整体支出绩效分析", page_icon=":mate
 
 PAGES = {
     "分析": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/trends.py", title="趋势", icon=":material/trending_up:"),
-        st.Page("pages/unit_profile.py", title="单位画像", icon=":material/account_balance:"),
-        st.Page("pages/ranking.py", title="排名对比", icon=":material/leaderboard:"),
-        st.Page("pages/projects.py", title="项目执行", icon=":material/assignment:"),
-        st.Page("pages/outliers.py", title="异常预警", icon=":material/warning:"),
+        st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/trends.py", title="趋势", icon=":material/trending_up:"),
+        st.Page("app_pages/unit_profile.py", title="单位画像", icon=":material/account_balance:"),
+        st.Page("app_pages/ranking.py", title="排名对比", icon=":material/leaderboard:"),
+        st.Page("app_pages/projects.py", title="项目执行", icon=":material/assignment:"),
+        st.Page("app_pages/outliers.py", title="异常预警", icon=":material/warning:"),
     ],
     "会议": [
-        st.Page("pages/meeting_export.py", title="会议导出", icon=":material/slideshow:"),
+        st.Page("app_pages/meeting_export.py", title="会议导出", icon=":material/slideshow:"),
     ],
     "数据": [
-        st.Page("pages/upload.py", title="数据导入", icon=":material/upload_file:"),
-        st.Page("pages/definitions.py", title="口径说明", icon=":material/menu_book:"),
+        st.Page("app_pages/upload.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("app_pages/definitions.py", title="口径说明", icon=":material/menu_book:"),
     ],
 }
 

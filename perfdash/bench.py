@@ -40,7 +40,6 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def rss_mb() -> float:
 
 
 def discover_pages(entry: Path = ENTRY) -> list[str]:
-    """The page files registered in dashboard.py's PAGES (st.Page("pages/x.py", …)), in order;
+    """The page files registered in dashboard.py's PAGES (st.Page("app_pages/x.py", …)), in order;
     the pages/ directory when none is found."""
     found: list[str] = []
     for node in ast.walk(ast.parse(entry.read_text(encoding="utf-8"))):
@@ -79,7 +78,7 @@ def discover_pages(entry: Path = ENTRY) -> list[str]:
             if node.args[0].value not in found:
                 found.append(node.args[0].value)
     if not found:
-        found = sorted(f"pages/{p.name}" for p in (entry.parent / "pages").glob("*.py"))
+        found = sorted(f"app_pages/{p.name}" for p in (entry.parent / "app_pages").glob("*.py"))
     return found
 
 
@@ -158,35 +157,6 @@ class PageRun:
     cold_ms: float = 0.0
 
 
-class _EntryScriptEveryRun:
-    """Make AppTest run dashboard.py on every run, as the real server does.
-
-    With a pages/ directory next to the entry script, each AppTest run starts in Streamlit's
-    "pages directory" (v1) mode: `switch_page("pages/x.py")` then executes pages/x.py alone,
-    skipping dashboard.py (shared filters, notices) — a run no real session makes. In the
-    server, the first st.navigation() call switches that mode off for the process, so every
-    later run executes the entry script, which runs the page through st.navigation. While this
-    is active, AppTest does the same.
-    """
-
-    def __enter__(self):
-        from streamlit.runtime.scriptrunner import script_runner
-
-        self._module, self._original = script_runner, script_runner._mpa_v1
-        script_runner._mpa_v1 = self._run_entry
-        return self
-
-    def __exit__(self, *exc):
-        self._module._mpa_v1 = self._original
-
-    @staticmethod
-    def _run_entry(main_script_path: str) -> None:
-        path = Path(main_script_path)
-        module = types.ModuleType("__main__")
-        module.__file__ = str(path)
-        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
-
-
 def _new_app():
     from streamlit.testing.v1 import AppTest
 
@@ -219,8 +189,7 @@ def _run_page(at, page: str) -> float:
 
 def record_and_time_pages(pages: list[str]) -> dict[str, PageRun]:
     """Each page: one recorded run (the exact data calls), then cold and warm timed runs."""
-    with _EntryScriptEveryRun():
-        runs = _record_and_time(pages)
+    runs = _record_and_time(pages)
     _close_streamlit_db()
     return runs
 

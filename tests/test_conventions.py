@@ -43,7 +43,7 @@ def _python_files(*dirs):
         yield from sorted((ROOT / d).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", list(_python_files("pages")) + [ROOT / "dashboard.py"], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", list(_python_files("app_pages")) + [ROOT / "dashboard.py"], ids=lambda p: p.name)
 def test_pages_hold_no_sql(path):
     text = path.read_text(encoding="utf-8")
     assert "duckdb" not in text, f"{path.name} talks to DuckDB directly"
@@ -53,7 +53,7 @@ def test_pages_hold_no_sql(path):
     assert not offending, f"{path.name} holds SQL: {offending[:3]}"
 
 
-@pytest.mark.parametrize("path", list(_python_files("perfdash", "ui", "pages")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", list(_python_files("perfdash", "ui", "app_pages")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_sql_is_never_built_with_fstrings(path):
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"\.(execute|sql|query)\(\s*f[\"']", text), f"{path} builds SQL with an f-string"
@@ -73,7 +73,7 @@ def test_core_imports_without_streamlit():
     assert out.stdout.strip() == "0", f"importing the core pulled in streamlit ({modules})"
 
 
-@pytest.mark.parametrize("path", list(_python_files("perfdash", "pages", "ui")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", list(_python_files("perfdash", "app_pages", "ui")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_figures_are_created_with_the_project_template(path):
     """`go.Figure(` only in style.py; Plotly Express calls must pass template=style.TEMPLATE."""
     if path.name == "style.py":

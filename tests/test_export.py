@@ -519,7 +519,7 @@ def captured_downloads(monkeypatch):
 def test_page_offers_the_same_pack_as_a_zip(app, exported, captured_downloads):
     at = app(query_params={"year": str(YEAR)}, timeout=180)
     at.run()
-    at.switch_page("pages/meeting_export.py").run()
+    at.switch_page("app_pages/meeting_export.py").run()
     assert not at.exception
     assert at.title[0].value == "会议导出"
     previews = at.get("plotly_chart")
@@ -548,7 +548,7 @@ def test_page_offers_the_same_pack_as_a_zip(app, exported, captured_downloads):
 def test_page_scope_follows_the_sidebar(app):
     at = app(query_params={"year": str(YEAR), "region": "甘肃省张掖市"}, timeout=120)
     at.run()
-    at.switch_page("pages/meeting_export.py").run()
+    at.switch_page("app_pages/meeting_export.py").run()
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "甘肃省张掖市" in spec["layout"]["title"]["subtitle"]["text"]

@@ -13,7 +13,7 @@ from perfdash import outliers
 from perfdash.db import open_database
 
 YEAR = 2022
-PAGE = "pages/outliers.py"
+PAGE = "app_pages/outliers.py"
 
 
 @pytest.fixture

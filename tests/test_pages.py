@@ -17,12 +17,12 @@ from perfdash.config import PROJECT_ROOT as ROOT
 from perfdash.security import markdown_literal as md
 
 PAGES = {
-    "overview": "pages/overview.py",
-    "trends": "pages/trends.py",
-    "unit_profile": "pages/unit_profile.py",
-    "ranking": "pages/ranking.py",
-    "projects": "pages/projects.py",
-    "definitions": "pages/definitions.py",
+    "overview": "app_pages/overview.py",
+    "trends": "app_pages/trends.py",
+    "unit_profile": "app_pages/unit_profile.py",
+    "ranking": "app_pages/ranking.py",
+    "projects": "app_pages/projects.py",
+    "definitions": "app_pages/definitions.py",
 }
 TITLES = {"overview": "总览", "trends": "趋势", "unit_profile": "单位画像", "ranking": "排名对比",
           "projects": "项目执行", "definitions": "口径说明"}

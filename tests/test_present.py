@@ -7,30 +7,12 @@ import pytest
 from ui import present
 
 
-@pytest.fixture
-def v2_app(app, monkeypatch):
-    """AppTest re-detects the `pages/` folder on every run and then reruns the page script alone
-    (Streamlit's MPA v1 path), skipping dashboard.py. The served app stops doing that once
-    st.navigation has run; make AppTest behave like the served app so reruns include the
-    entry script (where the toggle and the exit button live)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    return app
-
-
 def _styles(at) -> list[str]:
     return [h.proto.body for h in at.get("html")]
 
 
-def test_url_turns_presentation_mode_on(v2_app):
-    at = v2_app(query_params={"present": "1", "year": "2022"})
+def test_url_turns_presentation_mode_on(app):
+    at = app(query_params={"present": "1", "year": "2022"})
     at.run()
     assert not at.exception
     assert at.session_state[present.KEY] is True
@@ -51,8 +33,8 @@ def test_stylesheet_hides_the_chrome_and_enlarges_text():
     assert "{}" not in css and "%s" not in css  # a fixed sheet: nothing is formatted into it
 
 
-def test_off_by_default(v2_app):
-    at = v2_app(query_params={"year": "2022"})
+def test_off_by_default(app):
+    at = app(query_params={"year": "2022"})
     at.run()
     assert not at.exception
     assert at.toggle(key=present.KEY).value is False
@@ -61,8 +43,8 @@ def test_off_by_default(v2_app):
     assert "present" not in at.query_params
 
 
-def test_exit_button_turns_it_off_and_clears_the_url(v2_app):
-    at = v2_app(query_params={"present": "1", "year": "2022"})
+def test_exit_button_turns_it_off_and_clears_the_url(app):
+    at = app(query_params={"present": "1", "year": "2022"})
     at.run()
     at.button(key="present_exit").click().run()
     assert not at.exception
@@ -73,8 +55,8 @@ def test_exit_button_turns_it_off_and_clears_the_url(v2_app):
     assert at.selectbox(key="f_year").value == "2022"  # the filters survive
 
 
-def test_sidebar_toggle_turns_it_on_and_mirrors_the_url(v2_app):
-    at = v2_app(query_params={"year": "2022"})
+def test_sidebar_toggle_turns_it_on_and_mirrors_the_url(app):
+    at = app(query_params={"year": "2022"})
     at.run()
     at.toggle(key=present.KEY).set_value(True).run()
     assert not at.exception
@@ -83,30 +65,30 @@ def test_sidebar_toggle_turns_it_on_and_mirrors_the_url(v2_app):
 
 
 @pytest.mark.parametrize("value", ["0", "<style>body{display:none}</style>", "present"])
-def test_other_url_values_leave_it_off(v2_app, value):
-    at = v2_app(query_params={"present": value, "year": "2022"})
+def test_other_url_values_leave_it_off(app, value):
+    at = app(query_params={"present": value, "year": "2022"})
     at.run()
     assert not at.exception
     assert at.session_state[present.KEY] is False
     assert not _styles(at)
 
 
-def test_presentation_mode_works_on_the_meeting_page(v2_app):
-    at = v2_app(query_params={"present": "1", "year": "2022"})
+def test_presentation_mode_works_on_the_meeting_page(app):
+    at = app(query_params={"present": "1", "year": "2022"})
     at.run()
-    at.switch_page("pages/meeting_export.py").run()
+    at.switch_page("app_pages/meeting_export.py").run()
     assert not at.exception
     assert at.title[0].value == "会议导出"
     assert _styles(at) == [present.STYLESHEET]
 
 
-def test_charts_get_larger_text_in_presentation_mode(v2_app):
+def test_charts_get_larger_text_in_presentation_mode(app):
     import json
 
     from perfdash import style
 
     def first_chart_font(query_params):
-        at = v2_app(query_params=query_params)
+        at = app(query_params=query_params)
         at.run()
         assert not at.exception
         layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]

@@ -10,7 +10,7 @@ from perfdash import ingest, security
 from perfdash.db import open_database
 from test_safety import HOSTILE_NAMES, table_snapshot, assert_same_tables
 
-PAGE = "pages/upload.py"
+PAGE = "app_pages/upload.py"
 SEED_HEADER = ("年度,单位编码,单位名称,地区,层级,行业,年初预算数,调整后预算数,实际到位资金,实际支出数,结转结余,"
                "上年结转结余,三公经费预算数,三公经费实际数,政府采购预算数,政府采购实际数,自评得分,评价等级")
 # 郑州 2022 as in the seed report, with 实际支出数 2699.18 → 2800; a new unit in 2022 and one in 2025.

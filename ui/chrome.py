@@ -64,7 +64,7 @@ def chart(fig: go.Figure, *, filename: str, key: str | None = None, on_select=No
 
 # -- opening a unit's profile from any chart or table ---------------------------------------
 
-PROFILE_PAGE = "pages/unit_profile.py"
+PROFILE_PAGE = "app_pages/unit_profile.py"
 CLICK_HINT = "点击图中的单位可打开其「单位画像」。"
 
 

@@ -91,22 +91,4 @@ def url_params() -> dict[str, str]:
 
 def current() -> Filters:
     """The filters as set this run (dashboard.py renders them before the page runs)."""
-    if "filters" not in st.session_state:
-        _run_entry_point()
     return st.session_state["filters"]
-
-
-def _run_entry_point() -> None:
-    """Run dashboard.py in place of a page that Streamlit started on its own.
-
-    Until some session has called st.navigation, Streamlit routes URLs by the legacy pages/
-    folder: when the first request after a server start is a bookmarked link such as
-    /trends?year=2022, it runs pages/trends.py without dashboard.py (no filters, no navigation).
-    Running the entry point here calls st.navigation (which ends that legacy routing for good)
-    and renders the requested page properly; the stray page run then stops.
-    """
-    import runpy
-    from pathlib import Path
-
-    runpy.run_path(str(Path(__file__).resolve().parent.parent / "dashboard.py"), run_name="__main__")
-    st.stop()

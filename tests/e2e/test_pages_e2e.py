@@ -145,8 +145,8 @@ def test_filters_survive_navigation_through_the_sidebar(served_app, chromium_bro
 
 
 def test_a_bookmarked_link_works_as_the_first_request_after_start(demo_db_template, tmp_path, chromium_browser):
-    """Before any session calls st.navigation Streamlit routes by the pages/ folder; the first
-    request being a deep link must still render the page with its filters, not a traceback."""
+    """A deep link as the very first request after a server start renders the page with its
+    filters through dashboard.py's navigation, not a bare page or a traceback."""
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_template, db)
     with serve(db, tmp_path) as url:

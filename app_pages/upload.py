@@ -397,7 +397,6 @@ def _rollback(history: pd.DataFrame) -> None:
 
 # -- the page ----------------------------------------------------------------------------
 
-filters.current()   # a deep link as the first request after a server start: run dashboard.py first
 st.title("数据导入")
 st.caption("上传每年的预算执行、一级指标得分和项目支出数据。所有文件都通过检查才会导入；导入前先预览变化，"
            "确认后才写入；每次导入都记入历史，可以回滚。")
