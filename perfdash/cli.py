@@ -15,15 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from perfdash import metrics
-from perfdash.config import PROJECT_ROOT, ConfigError
+from perfdash.config import PROJECT_ROOT
+from perfdash.errors import ImportRefused, RollbackRefused, UserError
 
 SEED_DIR = PROJECT_ROOT / "data" / "seed"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 DEMO_IMPORTER = "示例数据（init --demo）"
-
-
-class UserError(Exception):
-    """A problem to tell the user plainly (exit 1)."""
 
 
 # -- output helpers ----------------------------------------------------------------------
@@ -163,7 +160,7 @@ def cmd_rollback(args) -> int:
     db = _open(args)
     try:
         batch = ingest.rollback(db, args.batch_id)
-    except ingest.RollbackRefused as exc:
+    except RollbackRefused as exc:
         raise UserError(str(exc)) from None
     print(f"已回滚批次 {args.batch_id}（{batch['file_name']}），数据恢复到导入之前。")
     return 0
@@ -277,9 +274,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from perfdash.db import DatabaseBusyError
-    from perfdash.ingest import ImportRefused
-
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -287,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"导入被拒绝，数据库未作任何修改。共 {len(refused.problems)} 个问题：", file=sys.stderr)
         print(refused.report(), file=sys.stderr)
         return 1
-    except (UserError, DatabaseBusyError, ConfigError) as exc:
+    except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from perfdash.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "perfdash.toml"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "perfdash.duckdb"
@@ -21,8 +23,6 @@ EXECUTION_DENOMINATORS = ("budget", "funds_received")
 CARRYOVER_DENOMINATORS = ("budget", "actual_spend")
 
 
-class ConfigError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from perfdash import sql
-from perfdash.config import Config, ConfigError, load_config
+from perfdash.config import Config, load_config
+from perfdash.errors import ConfigError, DatabaseBusyError
 
 
 MEMORY_ENV = "PERFDASH_DUCKDB_MEMORY"
@@ -33,10 +34,6 @@ def connect_config() -> dict[str, str]:
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.IGNORECASE):
         raise ConfigError(f"{MEMORY_ENV}={limit!r} 不是有效的内存大小，应写成如 1GB、512MB")
     return {"memory_limit": limit}
-
-
-class DatabaseBusyError(RuntimeError):
-    """The database file is held by another process (DuckDB allows one writer)."""
 
 
 class Database:

@@ -32,7 +32,7 @@ import plotly.graph_objects as go
 from perfdash import metrics, tabular
 from perfdash.charts import pack as pack_charts
 from perfdash.charts import units as unit_charts
-from perfdash.cli import UserError
+from perfdash.errors import ExportError
 
 SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
 DEFAULT_BUREAU = "财政局"
@@ -57,10 +57,6 @@ CHARTS: dict[str, str] = {
 }
 
 _render_lock = threading.Lock()  # one kaleido session at a time per process (Streamlit threads)
-
-
-class ExportError(UserError):
-    """The pack cannot be made (no data for the year, no browser for PNGs); said plainly."""
 
 
 # -- what goes into a pack ------------------------------------------------------------------

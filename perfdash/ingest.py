@@ -29,6 +29,7 @@ import pyarrow.csv as pa_csv
 
 from perfdash import rates
 from perfdash.db import Database, run, run_script
+from perfdash.errors import ImportRefused, Problem, RollbackRefused
 
 # -- what the files may contain ----------------------------------------------------------
 
@@ -110,36 +111,6 @@ DEFAULT_MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 
 
 # -- results and problems ----------------------------------------------------------------
-
-
-@dataclass
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" 第 {self.row} 行"
-        if self.column:
-            where += f" 「{self.column}」"
-        return f"{where}：{self.message}"
-
-    def as_dict(self) -> dict:
-        return {"文件": self.file, "行": self.row, "列": self.column, "问题": self.message}
-
-
-class ImportRefused(Exception):
-    """Raised with every problem found; nothing has been written."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} 个问题，未导入任何数据")
-
-    def report(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
 
 
 @dataclass
@@ -999,10 +970,6 @@ def import_files(db: Database, files: list[tuple[str, bytes]], *, imported_by: s
                  is_demo: bool = False, limits: Limits | None = None) -> list[BatchResult]:
     """All-or-nothing import of several files (name, bytes)."""
     return import_parsed(db, parse_all(files, limits), imported_by=imported_by, is_demo=is_demo)
-
-
-class RollbackRefused(Exception):
-    pass
 
 
 def rollback(db: Database, batch_id: int, *, now: dt.datetime | None = None) -> dict:
