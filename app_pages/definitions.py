@@ -3,7 +3,9 @@ detection rules, where the figures come from, and the documentation of every que
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics, outliers, sql
+from perfdash import metrics
+from perfdash.derive import outliers
+from perfdash.store import sql
 from perfdash.config import PROJECT_ROOT
 from ui import data
 

@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from perfdash import export
+from perfdash.present import export
 from perfdash.security import markdown_literal as literal
 from ui import chrome, data
 

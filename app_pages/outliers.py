@@ -5,9 +5,11 @@ from functools import partial
 
 import streamlit as st
 
-from perfdash import metrics, outliers, tabular
+from perfdash import metrics
+from perfdash.present import tabular
+from perfdash.derive import outliers
 from perfdash.security import markdown_literal
-from perfdash.charts import outliers as outlier_charts
+from perfdash.present.charts import outliers as outlier_charts
 from ui import chrome, data
 
 f = chrome.start_page("异常预警")

@@ -4,10 +4,11 @@ import math
 
 import streamlit as st
 
-from perfdash import metrics, outliers
+from perfdash import metrics
+from perfdash.derive import outliers
 from perfdash.security import markdown_literal as md
-from perfdash.charts import overview as overview_charts
-from perfdash.charts import units as unit_charts
+from perfdash.present.charts import overview as overview_charts
+from perfdash.present.charts import units as unit_charts
 from ui import chrome, data
 
 f = chrome.start_page("总览")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from perfdash import metrics
 from perfdash.security import markdown_literal as md
-from perfdash.charts import projects as project_charts
+from perfdash.present.charts import projects as project_charts
 from ui import chrome, data
 
 WORST_ROWS = 50

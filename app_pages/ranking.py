@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics, style, tabular
-from perfdash.charts import ranking as ranking_charts
+from perfdash import metrics
+from perfdash.present import style, tabular
+from perfdash.present.charts import ranking as ranking_charts
 from ui import chrome, data
 
 # Rows shown in the ranking table; larger sets show this many from the chosen end and offer the

@@ -4,7 +4,7 @@ import streamlit as st
 
 from perfdash import metrics
 from perfdash.security import markdown_literal as md
-from perfdash.charts import trends as trend_charts
+from perfdash.present.charts import trends as trend_charts
 from ui import chrome, data
 
 f = chrome.start_page("趋势")

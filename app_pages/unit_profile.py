@@ -4,9 +4,10 @@ or a shared link (?unit=<unit_key>)."""
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics, outliers
+from perfdash import metrics
+from perfdash.derive import outliers
 from perfdash.security import markdown_literal as md
-from perfdash.charts import profile as profile_charts
+from perfdash.present.charts import profile as profile_charts
 from ui import chrome, data
 
 f = chrome.start_page("单位画像")

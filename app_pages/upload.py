@@ -12,7 +12,9 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from perfdash import backup, ingest, metrics, security, tabular
+from perfdash import ingest, metrics, security
+from perfdash.present import tabular
+from perfdash.store import backup
 from perfdash.config import PROJECT_ROOT
 from ui import data, filters
 

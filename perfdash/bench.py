@@ -43,7 +43,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfdash import sql, synth
+from perfdash import synth
+from perfdash.store import sql
 from perfdash.config import PROJECT_ROOT
 
 ENTRY = PROJECT_ROOT / "dashboard.py"
@@ -90,7 +91,7 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
     import duckdb
 
     from perfdash import ingest
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     scale = synth.Scale(units, years, projects)
     workdir_p = Path(workdir)
@@ -104,7 +105,7 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
     files = synth.write_province_csvs(sample, workdir_p / "csv")
     csv_s = time.perf_counter() - started
 
-    db = open_database(target)
+    db = open_current(target)
     limits = ingest.Limits(max_bytes=MAX_FILE_BYTES, max_rows=10 ** 9)
     rows = 0
     import_s = 0.0
@@ -130,7 +131,7 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
     generate_s = 0.0
     if scale.national:
         t0 = time.perf_counter()
-        db = open_database(db_path)
+        db = open_current(db_path)
         synth.generate_in_database(db, scale)
         db.close()
         generate_s = time.perf_counter() - t0
@@ -318,7 +319,7 @@ def _p(values: list[float], q: float) -> float:
 def replay_queries(db_path: Path, runs: dict[str, PageRun]) -> dict[str, dict]:
     import duckdb
 
-    from perfdash.db import Database
+    from perfdash.store.connection import Database
 
     out = {}
     for page, run in runs.items():
@@ -366,7 +367,7 @@ def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> li
     """The slowest distinct data calls (ours vs raw, rows returned), for the table report."""
     import duckdb
 
-    from perfdash.db import Database
+    from perfdash.store.connection import Database
 
     seen: dict[tuple, tuple] = {}
     for page, run in runs.items():
@@ -495,7 +496,7 @@ def main(args) -> int:
 
 
 def _counts(db_path: Path) -> dict:
-    from perfdash.db import Database
+    from perfdash.store.connection import Database
 
     db = Database(db_path, read_only=True)
     try:

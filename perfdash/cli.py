@@ -51,7 +51,7 @@ def emit(frame: pd.DataFrame, keys: list[str], fmt: str, table_formats: dict[str
         sys.stdout.write("\n")
         return
     if fmt == "csv":
-        from perfdash import tabular   # formula-injection safe, like every file the app writes
+        from perfdash.present import tabular   # formula-injection safe, like every file the app writes
 
         sys.stdout.write(tabular.to_csv_text(frame[keys]))
         return
@@ -83,9 +83,9 @@ def print_table(shown: pd.DataFrame) -> None:
 
 
 def _open(args, read_only=False):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
-    return open_database(args.db, read_only=read_only)
+    return open_current(args.db, read_only=read_only)
 
 
 def cmd_init(args) -> int:
@@ -167,7 +167,7 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_outliers(args) -> int:
-    from perfdash import outliers
+    from perfdash.derive import outliers
 
     db = _open(args, read_only=True)
     frame = outliers.flags_for_year(db, args.year, region=args.region, level=args.level, sector=args.sector)
@@ -179,7 +179,7 @@ def cmd_outliers(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from perfdash import export
+    from perfdash.present import export
 
     db = _open(args, read_only=True)
     written = export.export_pack(db, year=args.year, out_dir=Path(args.out), region=args.region,
@@ -196,7 +196,7 @@ def cmd_bench(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from perfdash import backup
+    from perfdash.store import backup
 
     db = _open(args, read_only=True)
     print(backup.backup(db, Path(args.out)))
@@ -204,9 +204,10 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from perfdash import backup
+    from perfdash.derive import bring_up_to_date
+    from perfdash.store import backup
 
-    backup.restore(Path(args.source), args.db)
+    backup.restore(Path(args.source), args.db, upgrade=bring_up_to_date)
     print("已从备份恢复。")
     return 0
 

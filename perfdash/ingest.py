@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from perfdash import rates
-from perfdash.db import Database, run, run_script
+from perfdash.derive import rates
+from perfdash.store.connection import Database, run, run_script
 from perfdash.errors import ImportRefused, Problem, RollbackRefused
 
 # -- what the files may contain ----------------------------------------------------------

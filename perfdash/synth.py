@@ -30,8 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from perfdash import metrics, rates
-from perfdash.db import Database, run, run_script
+from perfdash import metrics
+from perfdash.derive import rates
+from perfdash.store.connection import Database, run, run_script
 
 DEFAULT_SEED = 20261123
 DEFAULT_PROJECTS = 20          # projects per unit-year: 200,000 unit-years → 4 million projects

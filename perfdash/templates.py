@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from perfdash import ingest
-from perfdash.tabular import to_csv_bytes
+from perfdash.present.tabular import to_csv_bytes
 
 TEMPLATE_NAMES = {kind: f"{label}模板" for kind, label in ingest.KIND_LABEL.items()}
 

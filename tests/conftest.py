@@ -30,9 +30,9 @@ def demo_db_path(demo_db_template, tmp_path) -> Path:
 
 @pytest.fixture
 def demo_db(demo_db_path):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     yield db
     db.close()
 

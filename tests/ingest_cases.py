@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from perfdash import ingest
-from perfdash.db import open_database
+from perfdash.derive import open_current
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -166,7 +166,7 @@ def budget_rows(db) -> list[tuple]:
 def preloaded_database(path: Path):
     """A database holding figures of every kind, a replaced row and a rolled-back batch,
     so that "nothing changed" compares something non-trivial."""
-    db = open_database(path)
+    db = open_current(path)
     last_year = [["2022", *row[1:]] for row in BUDGET_ROWS]
     ingest.import_files(db, [("2022.csv", budget_csv(last_year))], imported_by="t")
     corrected = [row[:] for row in last_year]

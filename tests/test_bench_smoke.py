@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfdash import sql, synth
+from perfdash import synth
+from perfdash.store import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS, YEARS = 2000, 5
@@ -97,10 +98,10 @@ def test_province_tables_look_like_the_demo_set():
 
 
 def test_sql_generator_writes_the_asked_scale(tmp_path):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     scale = synth.Scale(units=700, years=3, projects=5)
-    db = open_database(tmp_path / "n.duckdb")
+    db = open_current(tmp_path / "n.duckdb")
     try:
         counts = synth.generate_in_database(db, scale)
         assert counts == {"budget": 2100, "score": 2100 * 4, "project": 2100 * 5}
@@ -128,9 +129,9 @@ def test_query_frames_are_exactly_duckdbs_df(tmp_path):
     """Every read query that can run with plain parameters: same columns, dtypes and values as
     `.execute(...).df()` (strings, nullable ints, DECIMAL, TIMESTAMP, empty results)."""
     from perfdash import ingest
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
-    db = open_database(tmp_path / "q.duckdb")
+    db = open_current(tmp_path / "q.duckdb")
     try:
         seed = sorted((ROOT / "data" / "seed").glob("*.csv"))
         ingest.import_files(db, ingest.read_files(seed))
@@ -221,7 +222,7 @@ SELECT * FROM (VALUES
 def test_to_frame_matches_df_for_every_column_type(where):
     import duckdb
 
-    from perfdash.db import to_frame
+    from perfdash.store.connection import to_frame
 
     con = duckdb.connect()
     text = f"SELECT * FROM ({TYPED_ROWS}) {where}"     # test-only SQL on an in-memory database
@@ -232,9 +233,10 @@ def test_to_frame_matches_df_for_every_column_type(where):
 
 def test_data_version_is_remembered_until_a_write(tmp_path, monkeypatch):
     from perfdash import ingest
-    from perfdash.db import Database, open_database
+    from perfdash.derive import open_current
+    from perfdash.store.connection import Database
 
-    db = open_database(tmp_path / "v.duckdb")
+    db = open_current(tmp_path / "v.duckdb")
     try:
         before = db.data_version()
         asked = []

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from perfdash import ingest
-from perfdash.db import open_database
+from perfdash.derive import open_current
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = 8
@@ -155,7 +155,7 @@ def test_two_uploads_at_once_are_serialised(demo_db):
     assert set(history.loc[history["batch_id"].isin(ids), "imported_by"]) == {"并发A.csv", "并发B.csv"}
 
 
-HOLDER = ("import sys; from perfdash.db import open_database; db = open_database(sys.argv[1]); "
+HOLDER = ("import sys; from perfdash.derive import open_current; db = open_current(sys.argv[1]); "
           "print('ready', flush=True); sys.stdin.read(); db.close()")
 
 
@@ -176,7 +176,7 @@ def test_cli_import_while_the_dashboard_holds_the_database(demo_db_path, tmp_pat
     finally:
         holder.stdin.close()
         holder.wait(timeout=60)
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     try:
         assert not (db.query("import/history")["file_name"] == "新数据.csv").any()
     finally:
@@ -190,7 +190,7 @@ def test_cli_import_while_the_dashboard_holds_the_database(demo_db_path, tmp_pat
 def _check_all_or_nothing(path: Path, years: dict[int, str]) -> dict:
     """Open the database (it must open) and check every batch is wholly present or wholly absent:
     batch row present ⇔ exactly KILL_ROWS units (and their rates) for its year, none otherwise."""
-    db = open_database(path)
+    db = open_current(path)
     try:
         history = db.query("import/history")
         totals = db.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None, **ALL_SCOPE)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perfdash import sql
+from perfdash.store import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_NAMES = sql.all_names()

@@ -14,7 +14,7 @@ import pytest
 
 from perfdash import demo, ingest, templates
 from perfdash.config import load_config
-from perfdash.db import open_database
+from perfdash.derive import open_current
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo"
@@ -46,7 +46,7 @@ def init_demo(tmp_path_factory):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         status = cli.main(["init", "--demo", "--db", str(path)])
-    database = open_database(path)
+    database = open_current(path)
     yield status, out.getvalue(), database
     database.close()
 
@@ -336,7 +336,7 @@ def test_template_round_trip(tmp_path, name, suffix):
     assert rows[0] == [c.label for c in ingest.COLUMNS[kind]]   # every header, canonical
     assert len([r for r in rows[1:] if any(str(c).strip() for c in r)]) == 1
 
-    database = open_database(tmp_path / "t.duckdb")
+    database = open_current(tmp_path / "t.duckdb")
     try:
         results = ingest.import_files(database, ingest.read_files([path]))
         assert [(r.kind, r.inserted, r.updated, r.warnings) for r in results] == [(kind, 1, 0, [])]

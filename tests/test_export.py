@@ -1,4 +1,4 @@
-"""The meeting pack (perfdash.export, charts/pack.py, the 会议导出 page) on the demo data, and the
+"""The meeting pack (perfdash.present.export, present/charts/pack.py, the 会议导出 page) on the demo data, and the
 PNG download names of every chart in the app.
 
 The pack is exported once per module (one headless Chromium for all its charts) *after*
@@ -34,11 +34,11 @@ SC_FONT = "Noto Sans CJK SC"
 
 @pytest.fixture(scope="module")
 def pack_db(demo_db_template, tmp_path_factory):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     path = tmp_path_factory.mktemp("pack_db") / "demo.duckdb"
     shutil.copy(demo_db_template, path)
-    db = open_database(path)
+    db = open_current(path)
     yield db
     db.close()
 
@@ -50,7 +50,7 @@ def exported(pack_db, tmp_path_factory):
     import streamlit  # noqa: F401
 
     assert pio.templates.default == "streamlit", "the trap this module guards against is not armed"
-    from perfdash import export
+    from perfdash.present import export
 
     out = tmp_path_factory.mktemp("pack_out")
     started = time.perf_counter()
@@ -62,7 +62,7 @@ def exported(pack_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pack(pack_db):
-    from perfdash import export
+    from perfdash.present import export
 
     return export.build_pack(pack_db, year=YEAR)
 
@@ -120,7 +120,7 @@ def test_pngs_are_3000_by_1688(exported):
 
 
 def test_pngs_use_the_project_colours_not_black_placeholders(exported):
-    from perfdash import style
+    from perfdash.present import style
 
     by_name = {p.name[:2]: pixels(p) for p in exported[:6]}
     for key, img in by_name.items():
@@ -144,7 +144,7 @@ def test_the_black_bar_check_can_fail(tmp_path):
     import plotly.graph_objects as go
     import streamlit  # noqa: F401
 
-    from perfdash import export
+    from perfdash.present import export
 
     fig = go.Figure(go.Bar(x=["甲", "乙"], y=[3, 4]))
     export.render_pngs([fig], [tmp_path / "control.png"], scale=1)
@@ -186,7 +186,7 @@ def test_chinese_is_drawn_in_simplified_forms(tmp_path):
     """关直骨说画边递 look different in the SC and JP cuts of Noto Sans CJK. A title drawn with the
     project style must be pixel-identical to the SC rendering and differ from the JP one (so a
     fallback to the Japanese font would fail here)."""
-    from perfdash import export, style
+    from perfdash.present import export, style
 
     text = "预算执行率 关直骨说画边递"
     figs = []
@@ -310,7 +310,7 @@ def test_unit_chart_shows_both_ends_of_every_unit_and_says_how_many(pack_db, pac
 def test_pack_draws_from_bounded_query_results(pack_db, monkeypatch):
     """Every chart comes from aggregates or top/bottom-N rows: no query of the pack returns more
     rows than a chart shows, and neither every unit nor every project is ever fetched."""
-    from perfdash import export
+    from perfdash.present import export
 
     flags = export.flags_for_year(pack_db, YEAR, region=None, level=None, sector=None)
     monkeypatch.setattr(export, "flags_for_year", lambda db, year, **scope: flags)
@@ -396,8 +396,8 @@ def test_warnings_chart_counts_every_flag(pack):
     high = next(t for t in fig.data if t.name == "严重")
     assert sum(values(high.x)) == int((pack.warnings["severity"] == "high").sum())
     # per type and severity, as a label worded for every single flag would count them
-    from perfdash.charts import pack as pack_charts
-    from perfdash.style import plot_text
+    from perfdash.present.charts import pack as pack_charts
+    from perfdash.present.style import plot_text
 
     flags = pack.warnings
     labels = pd.Series([plot_text(pack_charts.flag_label(m, k)) for m, k in zip(flags["metric"], flags["kind"])])
@@ -423,7 +423,7 @@ def test_every_chart_states_scope_basis_date_and_source(pack, pack_db):
 
 
 def test_scope_filters_the_pack_and_names_its_files(pack_db):
-    from perfdash import export
+    from perfdash.present import export
 
     region = "河南省洛阳市"
     scoped = export.build_pack(pack_db, year=YEAR, region=region, charts=["execution_by_unit", "lowest_projects"])
@@ -448,7 +448,7 @@ def test_scope_filters_the_pack_and_names_its_files(pack_db):
 
 
 def test_file_names_drop_characters_file_systems_reject():
-    from perfdash.export import Pack, PackChart, Scope
+    from perfdash.present.export import Pack, PackChart, Scope
 
     pack = Pack(scope=Scope(2023, region='河南/郑州:*?"<>|'), bureau="财政局", as_of=None, unit_count=1,
                 charts=[], warnings=pd.DataFrame())
@@ -461,7 +461,8 @@ def test_file_names_drop_characters_file_systems_reject():
 
 
 def test_unit_names_stay_literal_text(demo_db, tmp_path):
-    from perfdash import export, ingest
+    from perfdash import ingest
+    from perfdash.present import export
 
     name = "测试<b>单位</b>*_局"
     csv = tmp_path / "odd.csv"
@@ -490,7 +491,7 @@ def test_cli_export_of_an_empty_year_says_so_plainly(demo_db_path, tmp_path, cap
 
 
 def test_unknown_chart_is_refused_in_chinese(pack_db):
-    from perfdash import export
+    from perfdash.present import export
 
     with pytest.raises(export.ExportError, match="没有这些图表：pie"):
         export.build_pack(pack_db, year=YEAR, charts=["pie"])
@@ -560,7 +561,7 @@ def test_page_scope_follows_the_sidebar(app):
 
 def _pages() -> list[str]:
     text = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    return re.findall(r'st\.Page\("(pages/[\w/]+\.py)"', text)
+    return re.findall(r'st\.Page\("(app_pages/[\w/]+\.py)"', text)
 
 
 YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")  # a year, or a span like 2018–2022年
@@ -588,10 +589,11 @@ def test_every_chart_in_the_app_downloads_with_a_chinese_year_bearing_name(app):
 def test_charts_without_data_say_so(tmp_path):
     """Only the 甘州 report (2023: budget but no spending, no scores, no projects): every chart
     still comes out, titled, with a sentence saying what is missing instead of empty axes."""
-    from perfdash import export, ingest
-    from perfdash.db import open_database
+    from perfdash import ingest
+    from perfdash.present import export
+    from perfdash.derive import open_current
 
-    db = open_database(tmp_path / "seed.duckdb")
+    db = open_current(tmp_path / "seed.duckdb")
     try:
         ingest.import_files(db, ingest.read_files([ROOT / "data" / "seed" / "02_budget_ganzhou_yuan.csv"]),
                             imported_by="test")

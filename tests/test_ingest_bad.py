@@ -18,7 +18,7 @@ from ingest_cases import (  # noqa: E402
     as_xlsx_cells, budget_csv, csv_bytes, dump, preloaded_database, run_cli, xlsx_bytes,
 )
 from perfdash import ingest  # noqa: E402
-from perfdash.db import open_database  # noqa: E402
+from perfdash.derive import open_current  # noqa: E402
 
 NEXT_YEAR = dt.date.today().year + 1
 COL = {h: i for i, h in enumerate(BUDGET_HEADER)}
@@ -130,7 +130,7 @@ def db_path(template_db, tmp_path):
 
 
 def test_preloaded_state_is_not_trivial(db_path):
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         tables = dump(db)
     finally:
@@ -142,7 +142,7 @@ def test_preloaded_state_is_not_trivial(db_path):
 
 @pytest.mark.parametrize("case_id, file_name, data, row, column, words", CASES, ids=[c[0] for c in CASES])
 def test_bad_file_is_refused_and_changes_nothing(db_path, tmp_path, case_id, file_name, data, row, column, words):
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         before = dump(db)
         with pytest.raises(ingest.ImportRefused) as refused:
@@ -172,7 +172,7 @@ def test_bad_file_is_refused_and_changes_nothing(db_path, tmp_path, case_id, fil
     assert "Traceback" not in result.stderr
     assert text in result.stderr
     assert result.stdout == ""
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         assert dump(db) == before
     finally:
@@ -188,7 +188,7 @@ def test_every_problem_in_a_file_is_reported(db_path):
         (4, "自评得分"): "120",          # row 6
         (4, "结转结余"): "-3",           # row 6
     })
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         before = dump(db)
         with pytest.raises(ingest.ImportRefused) as refused:
@@ -224,7 +224,7 @@ def test_good_file_then_bad_file_writes_nothing(db_path, tmp_path):
     new_year = [["2024", *row[1:]] for row in BUDGET_ROWS]
     good = budget_csv(new_year)
     bad = budget_with({(1, "实际支出数"): "-1"})
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         before = dump(db)
         version = db.data_version()
@@ -242,7 +242,7 @@ def test_good_file_then_bad_file_writes_nothing(db_path, tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "坏.csv 第 3 行 「实际支出数」" in result.stderr
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         assert dump(db) == before
     finally:
@@ -254,7 +254,7 @@ def test_a_failure_while_writing_rolls_back_earlier_files(db_path, monkeypatch):
     new_year = [["2024", *row[1:]] for row in BUDGET_ROWS]
     parsed = ingest.parse_all([("好.csv", budget_csv(new_year)),
                                ("项目.csv", csv_bytes(PROJECTS_HEADER, PROJECTS_ROWS))])
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         before = dump(db)
         real_stage = ingest._stage

@@ -20,7 +20,7 @@ from ingest_cases import (  # noqa: E402
     budget_csv, csv_bytes, dump, run_cli,
 )
 from perfdash import ingest  # noqa: E402
-from perfdash.db import open_database  # noqa: E402
+from perfdash.derive import open_current  # noqa: E402
 
 COL = {h: i for i, h in enumerate(BUDGET_HEADER)}
 FACT_TABLES = ["budget", "budget_replaced", "score", "score_replaced", "project", "project_replaced",
@@ -29,7 +29,7 @@ FACT_TABLES = ["budget", "budget_replaced", "score", "score_replaced", "project"
 
 @pytest.fixture
 def db(tmp_path):
-    database = open_database(tmp_path / "perfdash.duckdb")
+    database = open_current(tmp_path / "perfdash.duckdb")
     yield database
     database.close()
 
@@ -188,7 +188,7 @@ def test_out_of_order_rollback_is_refused_until_the_later_batch_is_rolled_back(d
     result = run_cli("rollback", first.batch_id, "--db", db.path)
     assert result.returncode == 0, result.stderr
 
-    reopened = open_database(db.path)
+    reopened = open_current(db.path)
     try:
         names = reopened.con.execute("SELECT unit_name FROM budget").fetchall()
         assert names == [("新单位",)]

@@ -17,7 +17,7 @@ from ingest_cases import (  # noqa: E402
     budget_rows, csv_bytes, in_yuan, with_sheet_dimension, xlsx_bytes,
 )
 from perfdash import ingest  # noqa: E402
-from perfdash.db import open_database  # noqa: E402
+from perfdash.derive import open_current  # noqa: E402
 
 COL = {h: i for i, h in enumerate(BUDGET_HEADER)}
 
@@ -129,7 +129,7 @@ SHAPES = {
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    db = open_database(tmp_path_factory.mktemp("ref") / "ref.duckdb")
+    db = open_current(tmp_path_factory.mktemp("ref") / "ref.duckdb")
     try:
         [result] = ingest.import_files(db, [("参考.csv", budget_csv())])
         assert (result.inserted, result.updated, result.unchanged) == (5, 0, 0)
@@ -159,7 +159,7 @@ def test_shape_stores_the_same_figures(reference, tmp_path, shape):
     make, expected_warnings = SHAPES[shape]
     name = f"{shape}.xlsx" if "xlsx" in shape else f"{shape}.csv"
     data = make()
-    db = open_database(tmp_path / "t.duckdb")
+    db = open_current(tmp_path / "t.duckdb")
     try:
         [result] = ingest.import_files(db, [(name, data)])
         assert result.kind == "budget"
@@ -187,7 +187,7 @@ def test_xlsx_reads_the_first_sheet_not_the_active_one(reference, tmp_path):
     workbook.active = 1
     buffer = io.BytesIO()
     workbook.save(buffer)
-    db = open_database(tmp_path / "t.duckdb")
+    db = open_current(tmp_path / "t.duckdb")
     try:
         ingest.import_files(db, [("两页.xlsx", buffer.getvalue())])
         assert budget_rows(db) == reference
@@ -198,7 +198,7 @@ def test_xlsx_reads_the_first_sheet_not_the_active_one(reference, tmp_path):
 def test_scores_and_projects_files_are_recognised(tmp_path):
     from ingest_cases import PROJECTS_HEADER, PROJECTS_ROWS, SCORES_HEADER, SCORES_ROWS
 
-    db = open_database(tmp_path / "t.duckdb")
+    db = open_current(tmp_path / "t.duckdb")
     try:
         results = ingest.import_files(db, [
             ("得分.csv", csv_bytes([f" {h}" for h in SCORES_HEADER], SCORES_ROWS, encoding="gbk")),
@@ -225,7 +225,7 @@ def test_quoted_values_keep_delimiters_quotes_and_line_breaks(tmp_path):
     names = ["信息化建设,二期", '“数字财政”"平台"', "校舍维修\n（第二批）", "运维\r\n保障"]
     rows = [[*PROJECTS_ROWS[0][:3], name, *PROJECTS_ROWS[0][4:]] for name in names]
     for encoding in ("utf-8", "gbk", "utf-16"):
-        db = open_database(tmp_path / f"{encoding}.duckdb")
+        db = open_current(tmp_path / f"{encoding}.duckdb")
         try:
             [result] = ingest.import_files(db, [("项目.csv", csv_bytes(PROJECTS_HEADER, rows, encoding=encoding))])
             assert result.inserted == 4

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfdash import ingest, outliers, rates
+from perfdash import ingest
+from perfdash.derive import outliers
+from perfdash.derive import rates
 from perfdash.cli import main as cli_main
 from perfdash.config import load_config
-from perfdash.db import open_database
+from perfdash.derive import open_current
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "seed"
@@ -61,7 +63,7 @@ def _seed_files() -> list[tuple[str, bytes]]:
 
 @pytest.fixture(scope="module")
 def seed_db(tmp_path_factory):
-    db = open_database(tmp_path_factory.mktemp("seed") / "seed.duckdb")
+    db = open_current(tmp_path_factory.mktemp("seed") / "seed.duckdb")
     ingest.import_files(db, _seed_files(), imported_by="test")
     yield db
     db.close()
@@ -185,7 +187,7 @@ def test_filters_only_pick_which_units_are_reported(seed_db):
 
 def test_cli_json_has_the_contract_keys(seed_db, tmp_path):
     path = tmp_path / "cli.duckdb"
-    db = open_database(path)
+    db = open_current(path)
     ingest.import_files(db, _seed_files(), imported_by="test")
     db.close()
     out = io.StringIO()
@@ -296,7 +298,7 @@ def _generated_files() -> list[tuple[str, bytes]]:
 @pytest.fixture(scope="module")
 def generated_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("generated") / "generated.duckdb"
-    db = open_database(path)
+    db = open_current(path)
     ingest.import_files(db, _generated_files(), imported_by="test")
     db.close()
     return path
@@ -304,7 +306,7 @@ def generated_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def generated_db(generated_path):
-    db = open_database(generated_path, read_only=True)
+    db = open_current(generated_path, read_only=True)
     yield db
     db.close()
 
@@ -372,7 +374,7 @@ def test_the_spread_floor_keeps_a_tight_group_quiet(generated_path, tmp_path):
 
     path = tmp_path / "tight.duckdb"
     shutil.copy(generated_path, path)
-    db = open_database(path)
+    db = open_current(path)
     with db.transaction() as cur:
         cur.execute("UPDATE budget SET carryover = adjusted_budget * 0.045 "
                     "WHERE unit_name = '乙市市级常规单位00' AND year = ?", [YEAR])
@@ -386,7 +388,7 @@ def test_the_spread_floor_keeps_a_tight_group_quiet(generated_path, tmp_path):
     rules = dict(config.outliers.peer)
     rules["carryover_rate"] = dataclasses.replace(rules["carryover_rate"], min_spread=0.0)
     no_floor = dataclasses.replace(config, outliers=dataclasses.replace(config.outliers, peer=rules))
-    db = open_database(path, read_only=True, config=no_floor)
+    db = open_current(path, read_only=True, config=no_floor)
     flags = outliers.flags_for_year(db, YEAR)
     row = one(flags, "乙市市级常规单位00", "carryover_rate", "statistical")
     assert row["robust_z"] > 3.5
@@ -522,7 +524,7 @@ def test_an_import_refreshes_the_flags_of_its_year_and_the_next_and_rollback_res
 
 
 def test_changed_rules_rebuild_the_stored_flags_on_open(demo_db_path):
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     year = 2023
     default_count = len(outliers.flags_for_year(db, year).query("metric == 'execution_rate' and kind == 'warning'"))
     db.close()
@@ -532,7 +534,7 @@ def test_changed_rules_rebuild_the_stored_flags_on_open(demo_db_path):
         **config.thresholds,
         "execution_rate": dataclasses.replace(config.thresholds["execution_rate"], medium_below=0.999)})
     assert strict.flags_fingerprint() != config.flags_fingerprint()
-    db = open_database(demo_db_path, config=strict)
+    db = open_current(demo_db_path, config=strict)
     assert db.scalar("db/get_meta", key=outliers.FLAGS_KEY) == strict.flags_fingerprint()
     rates_now = db.query("rates/unit_rates", year=year, region=None, level=None, sector=None)
     stored = outliers.flags_for_year(db, year)

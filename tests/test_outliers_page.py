@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfdash import outliers
-from perfdash.db import open_database
+from perfdash.derive import outliers
+from perfdash.derive import open_current
 
 YEAR = 2022
 PAGE = "app_pages/outliers.py"
@@ -19,7 +19,7 @@ PAGE = "app_pages/outliers.py"
 @pytest.fixture
 def expected(demo_db_path):
     """flags_for_year on the same database, computed before the app opens it."""
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     flags = outliers.flags_for_year(db, YEAR)
     total = len(db.query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None))
     db.close()
@@ -140,7 +140,7 @@ def _province(n: int = 20_000):
 def test_strip_at_province_scale_draws_every_flag_and_a_bounded_sample():
     """20,000 units: boxes from quartiles (no per-unit data), every flagged unit a dot, at most
     MAX_POINTS other units (the same ones on every run), hover names from customdata."""
-    from perfdash.charts import outliers as charts
+    from perfdash.present.charts import outliers as charts
 
     config, rates, flags = _province()
     fig = charts.metric_strip(rates, flags, "execution_rate", config)
@@ -165,7 +165,7 @@ def test_strip_at_province_scale_draws_every_flag_and_a_bounded_sample():
 
 
 def test_strip_with_more_flags_than_points_keeps_the_severe_ones():
-    from perfdash.charts import outliers as charts
+    from perfdash.present.charts import outliers as charts
 
     config, rates, flags = _province()
     many = flags.assign(severity="medium")
@@ -182,7 +182,7 @@ def test_strip_with_more_flags_than_points_keeps_the_severe_ones():
 
 
 def test_execution_vs_score_at_province_scale_is_bounded():
-    from perfdash.charts import outliers as charts
+    from perfdash.present.charts import outliers as charts
 
     config, rates, flags = _province()
     inflation = flags.head(30).assign(kind="inflation")

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfdash import metrics, outliers
+from perfdash import metrics
+from perfdash.derive import outliers
 from perfdash.config import PROJECT_ROOT as ROOT
 from perfdash.security import markdown_literal as md
 
@@ -481,8 +482,8 @@ def test_every_page_warm_render_time(app):
 def test_figures_stay_bounded_at_province_scale(demo_db):
     """20,000 units: the scatter keeps every unit under target plus a fixed sample, the bar chart
     both ends, the heatmap its limit — never one mark per unit."""
-    from perfdash.charts import ranking as ranking_charts
-    from perfdash.charts import units as unit_charts
+    from perfdash.present.charts import ranking as ranking_charts
+    from perfdash.present.charts import units as unit_charts
 
     rng = np.random.default_rng(1)
     n = 20_000
@@ -531,10 +532,10 @@ def empty_app(tmp_path, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     path = tmp_path / "empty.duckdb"
-    open_database(path).close()
+    open_current(path).close()
     monkeypatch.setenv("PERFDASH_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -85,7 +85,7 @@ def test_presentation_mode_works_on_the_meeting_page(app):
 def test_charts_get_larger_text_in_presentation_mode(app):
     import json
 
-    from perfdash import style
+    from perfdash.present import style
 
     def first_chart_font(query_params):
         at = app(query_params=query_params)

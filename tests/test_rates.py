@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perfdash import rates
+from perfdash.derive import rates
 
 ALL = {"region": None, "level": None, "sector": None}
 
@@ -57,14 +57,14 @@ def test_zhengzhou_2022_weighted_alone_is_its_own_rate(demo_db):
 
 
 def test_a_database_built_before_group_year_total_is_rebuilt_on_open(demo_db_path):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     with db.transaction() as cur:
         cur.execute("DROP TABLE group_year_total")
         cur.execute("UPDATE meta SET value = ? WHERE key = ?", [db.config.fingerprint(), rates.CONFIG_KEY])
     db.close()
-    db = open_database(demo_db_path)          # as after an upgrade: the stamp is from an older version
+    db = open_current(demo_db_path)          # as after an upgrade: the stamp is from an older version
     totals = db.query("rates/weighted_by_group", group_by="all", year_from=2022, year_to=2022, **ALL)
     assert int(totals["unit_count"].iloc[0]) == len(db.query("rates/unit_rates", year=2022, **ALL))
     db.close()
@@ -88,7 +88,7 @@ def _heatmap_by_units(db, metric: str, ascending: bool, limit: int, scope: dict)
 def test_heatmap_ranks_units_by_their_latest_rate_within_the_filters(demo_db, metric, ascending):
     """A unit that moved region is ranked, in a region's heatmap, by its latest year in that
     region — what the filter over every unit-year gives (unit_scope_latest must agree)."""
-    from perfdash import rates as rates_module
+    from perfdash.derive import rates as rates_module
 
     units = demo_db.query("rates/unit_rates", year=2024, **ALL)
     mover = units[units["region"] == "河南省开封市"].iloc[0]
@@ -113,9 +113,9 @@ def test_heatmap_ranks_units_by_their_latest_rate_within_the_filters(demo_db, me
 
 def _as_made_by_an_older_version(path) -> None:
     """Schema 1, no derived tables beyond unit_year_rate, the old rates stamp."""
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
-    db = open_database(path)
+    db = open_current(path)
     with db.transaction() as cur:
         for table in ("unit_flag", "group_year_total", "unit_scope_latest"):
             cur.execute(f"DROP TABLE {table}")
@@ -126,12 +126,12 @@ def _as_made_by_an_older_version(path) -> None:
 
 
 def test_a_read_only_open_of_an_older_database_upgrades_it_first(demo_db_path, tmp_path):
-    from perfdash import outliers
+    from perfdash.derive import outliers
     from perfdash.cli import main as cli_main
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     _as_made_by_an_older_version(demo_db_path)
-    db = open_database(demo_db_path, read_only=True)
+    db = open_current(demo_db_path, read_only=True)
     assert db.read_only
     totals = db.query("rates/weighted_by_group", group_by="all", year_from=2022, year_to=2022, **ALL)
     assert int(totals["unit_count"].iloc[0]) == len(db.query("rates/unit_rates", year=2022, **ALL))

@@ -15,9 +15,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from perfdash import backup, ingest, security, sql, tabular
+from perfdash import ingest, security
+from perfdash.present import tabular
+from perfdash.store import backup
+from perfdash.store import sql
 from perfdash.cli import main as cli_main
-from perfdash.db import DatabaseBusyError, open_database
+from perfdash.derive import bring_up_to_date, open_current
+from perfdash.errors import DatabaseBusyError
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -366,7 +370,7 @@ def _import_formula_units(db, year: int = 2024) -> None:
 
 
 def test_cli_csv_outputs_are_neutralised(demo_db_path, capsys):
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     _import_formula_units(db)
     db.close()
     outputs = {}
@@ -445,9 +449,9 @@ def test_hostile_names_reach_the_meeting_pack_unchanged(tmp_path):
     """PPTX warning slide and warning CSV hold the names literally; file names stay inside out_dir."""
     from pptx import Presentation
 
-    from perfdash import export
+    from perfdash.present import export
 
-    db = open_database(tmp_path / "names.duckdb")
+    db = open_current(tmp_path / "names.duckdb")
     try:
         _import_hostile(db)
         out = tmp_path / "pack"
@@ -472,9 +476,9 @@ def test_hostile_names_reach_the_meeting_pack_unchanged(tmp_path):
 
 
 def test_hostile_scope_names_cannot_escape_the_export_folder(tmp_path):
-    from perfdash import export
+    from perfdash.present import export
 
-    db = open_database(tmp_path / "scope.duckdb")
+    db = open_current(tmp_path / "scope.duckdb")
     region = "../../逃逸/..\\市<x>:*?"
     try:
         rows = [{"year": 2024, "unit_code": "E1", "unit_name": "逃逸测试局", "region": region, "level": "县级",
@@ -492,7 +496,7 @@ def test_hostile_scope_names_cannot_escape_the_export_folder(tmp_path):
 
 
 def test_backup_then_restore_gives_identical_tables(demo_db_path, tmp_path, capsys):
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     _import_hostile(db)               # awkward text survives too
     before = table_snapshot(db)
     totals = db.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None, region=None,
@@ -506,7 +510,7 @@ def test_backup_then_restore_gives_identical_tables(demo_db_path, tmp_path, caps
 
     target = tmp_path / "restored.duckdb"
     assert cli_main(["restore", str(written), "--db", str(target)]) == 0
-    restored = open_database(target)
+    restored = open_current(target)
     try:
         assert_same_tables(before, table_snapshot(restored))
         again = restored.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None,
@@ -521,7 +525,7 @@ def test_backup_then_restore_gives_identical_tables(demo_db_path, tmp_path, caps
 
 
 def test_restore_from_the_pages_zip_replaces_atomically_and_keeps_the_old_file(demo_db_path, tmp_path):
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     before = table_snapshot(db)
     zipped = backup.backup_zip_bytes(db)
     ingest.import_files(db, [("之后.csv", budget_csv(_rows(3, prefix="A")))], imported_by="测试")
@@ -529,11 +533,11 @@ def test_restore_from_the_pages_zip_replaces_atomically_and_keeps_the_old_file(d
     db.close()
     zip_path = tmp_path / "备份.zip"
     zip_path.write_bytes(zipped)
-    backup.restore(zip_path, demo_db_path)
+    backup.restore(zip_path, demo_db_path, upgrade=bring_up_to_date)
     kept = list(demo_db_path.parent.glob(f"{demo_db_path.stem}.before-restore-*.duckdb"))
     assert len(kept) == 1
     for path, expected in ((demo_db_path, before), (kept[0], after_import)):
-        check = open_database(path, read_only=True)
+        check = open_current(path, read_only=True)
         try:
             assert_same_tables(expected, table_snapshot(check))
         finally:
@@ -542,19 +546,19 @@ def test_restore_from_the_pages_zip_replaces_atomically_and_keeps_the_old_file(d
 
 
 def test_restore_refuses_a_database_held_by_another_process(demo_db_path, tmp_path):
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     directory = backup.backup(db, tmp_path / "bk")
     db.close()
     digest = hashlib.sha256(demo_db_path.read_bytes()).hexdigest()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from perfdash.db import open_database; db = open_database(sys.argv[1]); "
+         "import sys; from perfdash.derive import open_current; db = open_current(sys.argv[1]); "
          "print('ready', flush=True); sys.stdin.read()", str(demo_db_path)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(DatabaseBusyError, match="正被另一个程序占用"):
-            backup.restore(directory, demo_db_path)
+            backup.restore(directory, demo_db_path, upgrade=bring_up_to_date)
         cli = subprocess.run([sys.executable, "-m", "perfdash", "restore", str(directory), "--db", str(demo_db_path)],
                              cwd=ROOT, capture_output=True, text=True)
         print("CLI restore while held:", cli.returncode, cli.stderr.strip())
@@ -620,10 +624,10 @@ def test_a_broken_setting_gets_a_chinese_message_not_a_traceback(app, monkeypatc
 
 
 def test_the_memory_setting_reaches_duckdb(tmp_path, monkeypatch):
-    from perfdash.db import open_database
+    from perfdash.derive import open_current
 
     monkeypatch.setenv("PERFDASH_DUCKDB_MEMORY", "300MB")
-    db = open_database(tmp_path / "m.duckdb")
+    db = open_current(tmp_path / "m.duckdb")
     limit = db.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     db.close()
     assert limit.replace(" ", "") in {"286.1MiB", "300.0MB", "300MB"}, limit

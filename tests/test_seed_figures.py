@@ -13,7 +13,7 @@ import pytest
 
 from perfdash import ingest
 from perfdash.config import DEFAULT_CONFIG_PATH, load_config
-from perfdash.db import open_database
+from perfdash.derive import open_current
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
 SEED_FILES = sorted(SEED_DIR.glob("*.csv"))
@@ -27,7 +27,7 @@ TOL = 5e-5
 
 
 def _load(path: Path, config=None):
-    db = open_database(path, config=config)
+    db = open_current(path, config=config)
     ingest.import_files(db, ingest.read_files(SEED_FILES))
     return db
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from perfdash import ingest, security
-from perfdash.db import open_database
+from perfdash.derive import open_current
 from test_safety import HOSTILE_NAMES, table_snapshot, assert_same_tables
 
 PAGE = "app_pages/upload.py"
@@ -46,7 +46,7 @@ def server(monkeypatch):
 
 
 def snapshot(path):
-    db = open_database(path)
+    db = open_current(path)
     try:
         return table_snapshot(db)
     finally:
@@ -134,7 +134,7 @@ def test_good_file_previews_and_imports_only_after_confirm(app, server, demo_db_
     assert len(history) == history_rows + 1
     newest = history.iloc[0]
     assert (newest["文件"], newest["导入人"], newest["新增"], newest["更新"]) == ("新数据.csv", "预算科 王五", 2, 1)
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     try:
         rates = db.query("rates/unit_rates", year=2022, region="河南省郑州市", level=None, sector=None)
         zz = rates[rates["unit_name"] == "郑州市政务服务办公室"].iloc[0]
@@ -240,7 +240,7 @@ def test_rollback_needs_two_steps(app, server, demo_db_path):
     assert any(f"已回滚批次 {newest}" in s.value for s in at.success)
     history = frame_with(at, "批次", "状态")
     assert history.loc[history["批次"] == newest, "状态"].item() == "已回滚"
-    db = open_database(demo_db_path)
+    db = open_current(demo_db_path)
     try:
         assert db.query("import/batch", batch_id=newest)["status"].item() == "rolled_back"
     finally:

@@ -6,7 +6,7 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from perfdash import style
+from perfdash.present import style
 from perfdash.security import markdown_literal
 from ui import data, filters, present
 

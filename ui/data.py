@@ -9,8 +9,9 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
-from perfdash.config import ConfigError
-from perfdash.db import Database, DatabaseBusyError, open_database
+from perfdash.derive import open_current
+from perfdash.errors import ConfigError, DatabaseBusyError
+from perfdash.store.connection import Database
 
 # `perfdash bench` sets this to a list to record every data call a page makes, cached or not:
 # ("query", name, params) and ("call", "module.function", params). None (the default) = off.
@@ -23,7 +24,7 @@ CACHE_MB = int(os.environ.get("PERFDASH_CACHE_MB", "512"))
 @st.cache_resource(show_spinner=False)
 def get_db(path: str | None = None) -> Database:
     """Shared by every session; each thread reads through its own cursor (Database.cursor)."""
-    return open_database(path or os.environ.get("PERFDASH_DB"))
+    return open_current(path or os.environ.get("PERFDASH_DB"))
 
 
 def db() -> Database:
@@ -142,7 +143,7 @@ def query(name: str, **params) -> pd.DataFrame:
 
 
 def call(func, **params):
-    """Call a core function `func(db, **params)` (e.g. perfdash.outliers.flags_for_year),
+    """Call a core function `func(db, **params)` (e.g. perfdash.derive.outliers.flags_for_year),
     cached like `query`: on plain arguments plus the data version."""
     if RECORDER is not None:
         RECORDER.append(("call", f"{func.__module__}.{func.__name__}", dict(params)))

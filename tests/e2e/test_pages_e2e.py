@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from perfdash.db import open_database
+from perfdash.derive import open_current
 from tests.e2e.helpers import SCREENSHOTS, open_page, screenshot_full, serve, wait_idle
 
 PAGES = [  # (url path, screenshot name, title)
@@ -28,7 +28,7 @@ def demo_sql(demo_db_template, tmp_path_factory):
     """Run a query on a copy of the demo database (the served app holds its own copy)."""
     path = tmp_path_factory.mktemp("e2e_sql") / "demo.duckdb"
     shutil.copy(demo_db_template, path)
-    db = open_database(path, read_only=True)
+    db = open_current(path, read_only=True)
     yield db.query
     db.close()
 

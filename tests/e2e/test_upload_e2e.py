@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from perfdash.db import open_database
+from perfdash.derive import open_current
 from tests.e2e.helpers import SCREENSHOTS, open_page, screenshot_full, serve, wait_idle
 
 SEED_HEADER = ("年度,单位编码,单位名称,地区,层级,行业,年初预算数,调整后预算数,实际到位资金,实际支出数,结转结余,"
@@ -68,7 +68,7 @@ def test_gbk_csv_uploaded_in_the_browser_previews_then_imports(demo_db_template,
         assert page.locator("[data-testid=stSidebarNav]").get_by_text("数据导入").count() == 1
         page.context.close()
 
-    db = open_database(db_path, read_only=True)
+    db = open_current(db_path, read_only=True)
     try:
         history = db.query("import/history")
         batch = history.iloc[0]
@@ -95,7 +95,7 @@ def test_outliers_page_downloads_hold_no_live_formula(demo_db_template, chromium
 
     db_path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_template, db_path)
-    db = open_database(db_path)
+    db = open_current(db_path)
     try:
         _import_formula_units(db)          # 2024, region 注入测试市, execution 30 % → warnings
     finally:

@@ -29,9 +29,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics, tabular
-from perfdash.charts import pack as pack_charts
-from perfdash.charts import units as unit_charts
+from perfdash import metrics
+from perfdash.present import tabular
+from perfdash.present.charts import pack as pack_charts
+from perfdash.present.charts import units as unit_charts
 from perfdash.errors import ExportError
 
 SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
@@ -144,7 +145,7 @@ def bureau_name(config_source: str | None = None) -> str:
 
 def flags_for_year(db, year: int, **scope) -> pd.DataFrame:
     """Warnings, statistical outliers and inflation flags (perfdash.outliers), high severity first."""
-    from perfdash import outliers
+    from perfdash.derive import outliers
 
     return outliers.flags_for_year(db, year, **scope)
 
@@ -499,7 +500,7 @@ def build_deck(pack: Pack, pictures: list[Path]) -> bytes:
 def _warning_slide(prs, layout, pack: Pack) -> None:
     """The closing slide(s): the flags as a table, high severity first, WARNING_ROWS_ON_SLIDE a slide
     and at most MAX_WARNING_SLIDES slides; the CSV in the pack has them all."""
-    from perfdash import outliers
+    from perfdash.derive import outliers
 
     flags = pack.warnings
     high = int((flags["severity"] == "high").sum()) if not flags.empty else 0
@@ -530,7 +531,7 @@ def _warning_slide(prs, layout, pack: Pack) -> None:
 def _warning_table(slide, flags: pd.DataFrame, values: list[str]) -> None:
     from pptx.util import Inches
 
-    from perfdash import outliers
+    from perfdash.derive import outliers
 
     headers = ["单位", "指标", "数值", "程度", "说明"]
     widths = [2.8, 1.75, 1.15, 0.7, 5.73]
@@ -585,7 +586,7 @@ def write_pack(pack: Pack, out_dir) -> list[Path]:
 
 def _warnings_table(flags: pd.DataFrame) -> pd.DataFrame:
     """The warning list with Chinese headers, as the 预警 page shows and downloads it."""
-    from perfdash import outliers
+    from perfdash.derive import outliers
 
     return outliers.display_frame(flags)
 

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from perfdash import sql
+from perfdash.store import sql
 from perfdash.config import Config, load_config
 from perfdash.errors import ConfigError, DatabaseBusyError
 
@@ -221,56 +221,3 @@ def explain_lock_error(path: Path, exc: Exception) -> str:
             "请在仪表板的「数据导入」页上传，或先停止仪表板再运行此命令。"
         )
     return f"无法打开数据库 {path}：{message}"
-
-
-def migrate(db: Database) -> int:
-    """Apply pending queries/schema/NNN_*.sql in one transaction; returns the schema version."""
-    with db.transaction() as cur:
-        has_schema = run(cur, "db/has_schema").fetchall()[0][0]
-        current = 0
-        if has_schema:
-            rows = run(cur, "db/schema_version").fetchall()
-            current = rows[0][0] if rows else 1
-        version = current
-        for number, name in sql.migrations():
-            if number <= current:
-                continue
-            for statement in sql.statements(name):
-                cur.execute(statement)
-            version = number
-        if version != current:
-            run(cur, "db/set_schema_version", version=version)
-    return version
-
-
-def open_database(path=None, *, read_only: bool = False, config: Config | None = None) -> Database:
-    """Open (and, read-write, create or upgrade) the database; derived tables kept fresh.
-
-    A read-only open of a file written by an older perfdash (an older schema or set of derived
-    tables) first upgrades it read-write when it can: the read-only commands would otherwise
-    fail on a missing table. If another process holds the file, that process is a dashboard,
-    which upgraded it when it opened it."""
-    from perfdash.config import db_path
-    from perfdash import rates
-
-    path = db_path(path)
-    db = Database(path, read_only=read_only, config=config)
-    if not read_only:
-        migrate(db)
-        rates.ensure_fresh(db)
-    elif _out_of_date(db):
-        db.close()
-        with contextlib.suppress(DatabaseBusyError, PermissionError, duckdb.IOException):
-            open_database(path, config=config).close()
-        db = Database(path, read_only=True, config=config)
-    return db
-
-
-def _out_of_date(db: Database) -> bool:
-    from perfdash import rates
-
-    if not db.scalar("db/has_schema"):
-        return False                       # not a perfdash database (yet): nothing to upgrade
-    rows = db.rows("db/schema_version")
-    version = rows[0][0] if rows else 1
-    return version < max(n for n, _ in sql.migrations()) or not rates.built_by_this_version(db)

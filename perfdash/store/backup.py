@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from perfdash import sql
-from perfdash.db import Database, DatabaseBusyError, explain_lock_error
+from perfdash.store import sql
+from perfdash.store.connection import Database, DatabaseBusyError, explain_lock_error
 
 MANIFEST = "manifest.json"
 MAX_ZIP_UNCOMPRESSED = 20 * 1024 ** 3      # a backup ZIP larger than this when unpacked is refused
@@ -146,7 +146,7 @@ def _backup_dir(source: Path) -> Path:
     raise BackupError(f"{source} 不是本系统的备份（缺少 schema.sql / load.sql）")
 
 
-def _build(backup_dir: Path, new_path: Path) -> None:
+def _build(backup_dir: Path, new_path: Path, upgrade) -> None:
     """A new database file from the backup, checked table by table against the manifest."""
     expected = None
     manifest = backup_dir / MANIFEST
@@ -167,9 +167,8 @@ def _build(backup_dir: Path, new_path: Path) -> None:
     finally:
         con.close()
     # Bring the schema up to date (a backup may predate a migration) and the rates fresh.
-    from perfdash.db import open_database
-
-    open_database(new_path).close()
+    if upgrade is not None:
+        upgrade(new_path)
 
 
 def _hold(target: Path) -> duckdb.DuckDBPyConnection | None:
@@ -188,9 +187,11 @@ def _hold(target: Path) -> duckdb.DuckDBPyConnection | None:
         raise DatabaseBusyError(explain_lock_error(target, exc)) from None
 
 
-def restore(source: Path, db_arg=None) -> Path:
+def restore(source: Path, db_arg=None, *, upgrade=None) -> Path:
     """Replace the database with the backup at `source` (a backup directory or its ZIP).
 
+    `upgrade(path)` brings the restored file up to date before it replaces the old one (the
+    caller passes perfdash.derive.bring_up_to_date; the store does not know derived tables).
     Returns the database path. The old file is kept as <stem>.before-restore-<time>.duckdb.
     """
     from perfdash.config import db_path
@@ -208,7 +209,7 @@ def restore(source: Path, db_arg=None) -> Path:
         else:
             backup_dir = _backup_dir(source)
         new_path = tmp / target.name
-        _build(backup_dir, new_path)
+        _build(backup_dir, new_path, upgrade)
         held = _hold(target)
         try:
             if held is not None:

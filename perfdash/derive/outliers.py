@@ -27,6 +27,7 @@ import pandas as pd
 
 from perfdash import metrics
 from perfdash.config import Config
+from perfdash.store.connection import query_on, run
 
 JSON_KEYS = ["unit_code", "unit_name", "year", "metric", "value", "kind", "severity", "reason"]
 DETAIL_KEYS = ["unit_key", "region", "level", "sector", "basis", "project_name",
@@ -87,8 +88,6 @@ def flags_for_unit(db, unit_key: str, year) -> pd.DataFrame:
 def refresh(cur, db, years=None) -> None:
     """Recompute and store the flags of `years` (all years when None) on a cursor inside the
     caller's transaction — after unit_year_rate is rebuilt, so the flags read the new rates."""
-    from perfdash.db import query_on, run
-
     if years is None:
         run(cur, "outliers/clear_flags")
         years = [int(r[0]) for r in run(cur, "outliers/flag_years").fetchall()]
@@ -115,8 +114,6 @@ CHUNK_UNIT_YEARS = 250_000
 
 
 def _year_chunks(cur, years: list[int]) -> list[list[int]]:
-    from perfdash.db import run
-
     sizes = dict(run(cur, "outliers/unit_years_per_year").fetchall())
     chunks, current, size = [], [], 0
     for year in years:

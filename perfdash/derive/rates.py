@@ -2,8 +2,8 @@
 stored flags — in step with the figures and the configuration (口径, thresholds, outlier rules)."""
 from __future__ import annotations
 
-from perfdash import outliers
-from perfdash.db import Database, run
+from perfdash.derive import outliers
+from perfdash.store.connection import Database, run
 
 CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an

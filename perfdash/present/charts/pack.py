@@ -12,11 +12,12 @@ import copy
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash.style import plot_text
-from perfdash import metrics, style
-from perfdash.charts import units as unit_charts
+from perfdash.present.style import plot_text
+from perfdash import metrics
+from perfdash.present import style
+from perfdash.present.charts import units as unit_charts
 from perfdash.config import Config
-from perfdash.outliers import KIND_LABELS
+from perfdash.derive.outliers import KIND_LABELS
 
 GRADE_ORDER = [*metrics.GRADES, "未评级"]
 SEVERITY_ORDER = ["high", "medium"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics, style
-from perfdash.charts.units import unique_labels
-from perfdash.style import plot_text
+from perfdash import metrics
+from perfdash.present import style
+from perfdash.present.charts.units import unique_labels
+from perfdash.present.style import plot_text
 from perfdash.config import Config
 
 # At most this many units in the heatmap (rows); the query picks the worst ones.

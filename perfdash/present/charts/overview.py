@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics, style
-from perfdash.style import plot_text
+from perfdash import metrics
+from perfdash.present import style
+from perfdash.present.style import plot_text
 from perfdash.config import Config
 
 # Histogram bins for execution-type rates (fractions): 5-point bins from 40 % to 120 %;

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics, style
-from perfdash.style import plot_text, plot_texts
+from perfdash import metrics
+from perfdash.present import style
+from perfdash.present.style import plot_text, plot_texts
 from perfdash.config import Config, Threshold
 
 LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
