@@ -3,7 +3,7 @@ detection rules, where the figures come from, and the documentation of every que
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.derive import outliers
 from perfdash.store import sql
 from perfdash.config import PROJECT_ROOT
@@ -87,7 +87,7 @@ if not history.empty:
         "导入时间": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M"),
         "导入人": history["imported_by"].fillna("—"),
         "示例数据": history["is_demo"].map({True: "是", False: "否"}),
-        "状态": history["status"].map({"active": "有效", "rolled_back": "已回滚"}).fillna(history["status"]),
+        "状态": history["status"].map(labels.BATCH_STATUS_LABELS).fillna(history["status"]),
     })
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 35 * (len(shown) + 1) + 3))
 readme = PROJECT_ROOT / "data" / "seed" / "README.md"

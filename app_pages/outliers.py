@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import tabular
 from perfdash.derive import outliers
 from perfdash.security import markdown_literal
@@ -42,15 +42,15 @@ if flags.empty:
     st.success(f"{f.year} 年{markdown_literal(f.describe())}没有单位触发预警、异常或自评虚高。", icon=":material/check_circle:")
 else:
     left, right = st.columns(2)
-    kind_labels = [outliers.KIND_LABELS[k] for k in outliers.KINDS]
-    severity_labels = [outliers.SEVERITY_LABELS[x] for x in outliers.SEVERITIES]
+    kind_labels = [labels.FLAG_KIND_LABELS[k] for k in labels.FLAG_KINDS]
+    severity_labels = [labels.SEVERITY_LABELS[x] for x in labels.SEVERITIES]
     with left:
         kinds = st.pills("类型", kind_labels, selection_mode="multi", default=kind_labels, key="ol_kinds")
     with right:
         severities = st.pills("程度", severity_labels, selection_mode="multi", default=severity_labels,
                               key="ol_severities")
-    shown = flags[flags["kind"].map(outliers.KIND_LABELS).isin(kinds)
-                  & flags["severity"].map(outliers.SEVERITY_LABELS).isin(severities)].reset_index(drop=True)
+    shown = flags[flags["kind"].map(labels.FLAG_KIND_LABELS).isin(kinds)
+                  & flags["severity"].map(labels.SEVERITY_LABELS).isin(severities)].reset_index(drop=True)
     table = outliers.display_frame(shown)
 
     st.markdown(f"**{len(shown):,} 条提示**，涉及 {shown['unit_key'].nunique():,} 个单位。"
@@ -72,7 +72,7 @@ else:
                 "层级": st.column_config.TextColumn(width=52),
             },
         )
-    name = chrome.safe_filename(f"{f.year}年_异常预警_{f.describe()}")
+    name = tabular.safe_filename(f"{f.year}年_异常预警_{f.describe()}")
     d1, d2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable `data`), not on every run.
     d1.download_button("下载 CSV", partial(tabular.to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv",

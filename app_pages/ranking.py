@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import style, tabular
 from perfdash.present.charts import ranking as ranking_charts
 from ui import chrome, data
@@ -12,7 +12,6 @@ from ui import chrome, data
 # full ranking as a download.
 MAX_ROWS = 300
 RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
-SEVERITIES = ("high", "medium")
 
 f = chrome.start_page("排名对比")
 
@@ -35,9 +34,9 @@ shown = ranked.head(MAX_ROWS).reset_index(drop=True)
 # about 0.3 s per 300 rows on every run): severities worked out a column at a time, then one
 # short list per shown row. Tags need no emoji font (bureau PCs and domestic Linux often lack one).
 threshold = config.thresholds.get(metric_id)
-warning = [[style.SEVERITY_LABELS[v]] if v else [] for v in ranking_charts.severity_of(shown[metric_id], threshold)]
+warning = [[labels.SEVERITY_LABELS[v]] if v else [] for v in ranking_charts.severity_of(shown[metric_id], threshold)]
 others = [m for m in metrics.UNIT_RATE_IDS if m != metric_id and config.thresholds.get(m) is not None]
-other_tags = {(m, v): f"{metrics.label(m)}（{style.SEVERITY_LABELS[v]}）" for m in others for v in SEVERITIES}
+other_tags = {(m, v): f"{metrics.label(m)}（{labels.SEVERITY_LABELS[v]}）" for m in others for v in labels.SEVERITIES}
 other_warnings = [[other_tags[m, v] for m, v in zip(others, row) if v]
                   for row in zip(*(ranking_charts.severity_of(shown[m], config.thresholds[m]) for m in others))] \
     if others else [[] for _ in range(len(shown))]
@@ -77,8 +76,8 @@ if metric_id == "self_score":
     column_config["自评得分"] = chosen_col
 
 column_config["预警"] = st.column_config.MultiselectColumn(
-    "预警", width="small", options=[style.SEVERITY_LABELS[v] for v in SEVERITIES],
-    color=[style.SEVERITY_COLORS[v] for v in SEVERITIES],
+    "预警", width="small", options=[labels.SEVERITY_LABELS[v] for v in labels.SEVERITIES],
+    color=[style.SEVERITY_COLORS[v] for v in labels.SEVERITIES],
     help=f"{metric.label}：{threshold.describe()}" if threshold is not None else None)
 column_config["其他指标预警"] = st.column_config.MultiselectColumn(
     "其他指标预警", width="medium", options=list(other_tags.values()),
@@ -107,7 +106,7 @@ def _full_ranking() -> bytes:
 
 
 st.download_button(f"下载完整排名（{len(ranked):,} 个单位，CSV）", data=_full_ranking,
-                   file_name=chrome.safe_filename(f"{f.year}年_{metric.label}排名_{f.describe()}") + ".csv",
+                   file_name=tabular.safe_filename(f"{f.year}年_{metric.label}排名_{f.describe()}") + ".csv",
                    mime="text/csv", icon=":material/download:", key="rk_download")
 
 # -- scatter -------------------------------------------------------------------------------------

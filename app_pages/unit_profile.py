@@ -4,7 +4,7 @@ or a shared link (?unit=<unit_key>)."""
 import pandas as pd
 import streamlit as st
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.derive import outliers
 from perfdash.security import markdown_literal as md
 from perfdash.present.charts import profile as profile_charts
@@ -91,7 +91,7 @@ if mine.empty:
     st.success(f"{year} 年该单位没有触发预警、异常或自评虚高提示。", icon=":material/check_circle:")
 else:
     for r in mine.itertuples(index=False):
-        text = f"**{outliers.SEVERITY_LABELS.get(r.severity, '')} · {outliers.KIND_LABELS.get(r.kind, '')}**：{md(r.reason)}"
+        text = f"**{labels.SEVERITY_LABELS.get(r.severity, '')} · {labels.FLAG_KIND_LABELS.get(r.kind, '')}**：{md(r.reason)}"
         if r.severity == "high":
             st.error(text, icon=":material/error:")
         else:
@@ -145,7 +145,7 @@ else:
                                   key="pf_project_year") or p_default
     shown = projects[projects["year"] == p_year]
     threshold = config.thresholds.get("project_execution_rate")
-    status = [outliers.SEVERITY_LABELS.get(threshold.severity(v) if threshold and pd.notna(v) else None, "")
+    status = [labels.SEVERITY_LABELS.get(threshold.severity(v) if threshold and pd.notna(v) else None, "")
               for v in shown["project_execution_rate"]]
     st.dataframe(pd.DataFrame({
         "项目名称": shown["project_name"],

@@ -24,6 +24,10 @@ One run:
    process, so this is the serving side).
 
 The import and generation child's peak RSS is shown in the table output.
+
+This is the one core module that imports Streamlit and ui/ (inside functions, steps 3 and 5):
+it measures the pages as a user meets them. Nothing else in perfdash/ may;
+tests/test_layering.py enforces both.
 """
 from __future__ import annotations
 

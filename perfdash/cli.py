@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.config import PROJECT_ROOT
 from perfdash.errors import ImportRefused, RollbackRefused, UserError
 
@@ -149,7 +149,7 @@ def cmd_history(args) -> int:
         from perfdash.ingest import KIND_LABEL
 
         frame = frame.assign(sha256=frame["sha256"].str[:12], kind=frame["kind"].map(KIND_LABEL),
-                             status=frame["status"].map({"active": "有效", "rolled_back": "已回滚"}))
+                             status=frame["status"].map(labels.BATCH_STATUS_LABELS))
     emit(frame, HISTORY_KEYS + (["imported_by"] if args.format == "table" else []), args.format)
     return 0
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfdash import ingest
+from perfdash import ingest, labels
 from perfdash.derive import outliers
 from perfdash.derive import rates
 from perfdash.cli import main as cli_main
@@ -89,8 +89,8 @@ def test_columns_are_the_cli_contract(seed_db):
     flags = outliers.flags_for_year(seed_db, 2022)
     assert list(flags.columns[: len(outliers.JSON_KEYS)]) == outliers.JSON_KEYS
     assert flags.columns[len(outliers.JSON_KEYS)] == "unit_key"
-    assert set(flags["kind"]) <= set(outliers.KINDS)
-    assert set(flags["severity"]) <= set(outliers.SEVERITIES)
+    assert set(flags["kind"]) <= set(labels.FLAG_KINDS)
+    assert set(flags["severity"]) <= set(labels.SEVERITIES)
     ranks = flags["severity"].map({"high": 0, "medium": 1})
     assert ranks.is_monotonic_increasing, "high severity first"
     assert flags["reason"].str.len().gt(8).all()

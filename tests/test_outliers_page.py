@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from perfdash import labels
 from perfdash.derive import outliers
 from perfdash.derive import open_current
 
@@ -46,8 +47,8 @@ def test_table_rows_are_the_flags_of_the_year(page, expected):
     table = _table(page)
     assert len(table) == len(flags)
     shown = sorted(zip(table["单位名称"], table["说明"], table["类型"], table["程度"]))
-    wanted = sorted(zip(flags["unit_name"], flags["reason"], flags["kind"].map(outliers.KIND_LABELS),
-                        flags["severity"].map(outliers.SEVERITY_LABELS)))
+    wanted = sorted(zip(flags["unit_name"], flags["reason"], flags["kind"].map(labels.FLAG_KIND_LABELS),
+                        flags["severity"].map(labels.SEVERITY_LABELS)))
     assert shown == wanted
     assert list(table["程度"]) == sorted(table["程度"], key=lambda s: s != "严重"), "严重 first"
     assert "平顶山市政务服务和大数据管理局" in set(table["单位名称"])

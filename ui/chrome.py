@@ -6,7 +6,7 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from perfdash.present import style
+from perfdash.present import style, tabular
 from perfdash.security import markdown_literal
 from ui import data, filters, present
 
@@ -45,16 +45,11 @@ def empty_state(what: str) -> None:
                icon=":material/inbox:")
 
 
-def safe_filename(text: str) -> str:
-    """A file name that keeps Chinese but drops characters file systems reject."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:120] or "chart"
-
-
 def chart(fig: go.Figure, *, filename: str, key: str | None = None, on_select=None):
     """Show a figure with its own template (theme=None) and a 3× PNG download named in Chinese."""
     config = {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 3},
+        "toImageButtonOptions": {"format": "png", "filename": tabular.safe_filename(filename), "scale": 3},
     }
     kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
     if present.is_on():

@@ -25,7 +25,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.config import Config
 from perfdash.store.connection import query_on, run
 
@@ -34,12 +34,6 @@ DETAIL_KEYS = ["unit_key", "region", "level", "sector", "basis", "project_name",
                "peer_median", "peer_n", "robust_z", "prior_value"]
 COLUMNS = JSON_KEYS + DETAIL_KEYS
 
-KINDS = ("warning", "statistical", "inflation")
-KIND_LABELS = {"warning": "预警", "statistical": "异常", "inflation": "自评虚高"}
-SEVERITIES = ("high", "medium")
-SEVERITY_LABELS = {"high": "严重", "medium": "关注"}
-BASIS_LABELS = {"threshold": "预警线", "project": "项目预警线", "peer": "同级比较",
-                "history": "与上年比较", "self_evaluation": "自评与实绩"}
 _SEVERITY_RANK = {"high": 2, "medium": 1}
 _KIND_RANK = {"warning": 0, "inflation": 1, "statistical": 2}
 
@@ -458,8 +452,8 @@ def value_text(flags: pd.DataFrame) -> pd.Series:
 def display_frame(flags: pd.DataFrame) -> pd.DataFrame:
     """The flags with Chinese headers, as shown on the page and written to CSV / XLSX."""
     shown = flags.assign(
-        severity_label=flags["severity"].map(SEVERITY_LABELS),
-        kind_label=flags["kind"].map(KIND_LABELS),
+        severity_label=flags["severity"].map(labels.SEVERITY_LABELS),
+        kind_label=flags["kind"].map(labels.FLAG_KIND_LABELS),
         metric_label=_labels(flags["metric"].fillna("")),
         value_text=value_text(flags),
     )
@@ -470,8 +464,8 @@ def summary(flags: pd.DataFrame, units_total: int) -> dict:
     """Counts for the KPI row: per kind, per severity, units flagged out of units in scope."""
     units = flags["unit_key"].nunique()
     return {
-        "by_kind": {k: int(flags["kind"].eq(k).sum()) for k in KINDS},
-        "by_severity": {s: int(flags["severity"].eq(s).sum()) for s in SEVERITIES},
+        "by_kind": {k: int(flags["kind"].eq(k).sum()) for k in labels.FLAG_KINDS},
+        "by_severity": {s: int(flags["severity"].eq(s).sum()) for s in labels.SEVERITIES},
         "units_flagged": int(units),
         "units_high": int(flags.loc[flags["severity"].eq("high"), "unit_key"].nunique()),
         "units_total": int(units_total),

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import tabular
 from perfdash.present.charts import pack as pack_charts
 from perfdash.present.charts import units as unit_charts
@@ -106,10 +106,10 @@ class Pack:
 
     def file_stem(self) -> str:
         parts = [f"{self.scope.year}年", *self.scope.parts()]
-        return safe_filename("_".join(parts))
+        return tabular.safe_filename("_".join(parts))
 
     def png_name(self, index: int, chart: PackChart) -> str:
-        return f"{index:02d}_{self.file_stem()}_{safe_filename(chart.name)}.png"
+        return f"{index:02d}_{self.file_stem()}_{tabular.safe_filename(chart.name)}.png"
 
     def deck_name(self) -> str:
         return f"{self.file_stem()}_部门整体支出绩效_会议材料.pptx"
@@ -119,11 +119,6 @@ class Pack:
 
     def zip_name(self) -> str:
         return f"{self.file_stem()}_会议材料.zip"
-
-
-def safe_filename(text: str) -> str:
-    """Keep Chinese; drop what Windows / macOS / Linux file systems reject."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(text)).strip("._")[:100] or "图表"
 
 
 def _date_text(value: dt.date) -> str:
@@ -548,9 +543,9 @@ def _warning_table(slide, flags: pd.DataFrame, values: list[str]) -> None:
         metric_id = flag.metric
         label = metrics.label(metric_id) if metric_id in metrics.METRICS else str(metric_id)
         if flag.kind != "warning":
-            label += f"（{outliers.KIND_LABELS.get(flag.kind, flag.kind)}）"
+            label += f"（{labels.FLAG_KIND_LABELS.get(flag.kind, flag.kind)}）"
         severity = str(flag.severity)
-        cells = [str(flag.unit_name), label, value, outliers.SEVERITY_LABELS.get(severity, severity),
+        cells = [str(flag.unit_name), label, value, labels.SEVERITY_LABELS.get(severity, severity),
                  str(flag.reason)]
         for c, text in enumerate(cells):
             frame = table.cell(r, c).text_frame
@@ -600,13 +595,6 @@ def zip_files(paths: list[Path]) -> bytes:
     return buffer.getvalue()
 
 
-def export_zip(db, *, year: int, region=None, level=None, sector=None, charts=None,
-               bureau: str | None = None) -> tuple[str, bytes, list[str]]:
-    """The pack as (zip file name, zip bytes, member names): what the 会议导出 page offers."""
-    return zip_pack(build_pack(db, year=year, region=region, level=level, sector=sector, charts=charts,
-                               bureau=bureau))
-
-
 def zip_pack(pack: Pack) -> tuple[str, bytes, list[str]]:
     """An already built pack (the page's preview) rendered and zipped: (file name, bytes, members)."""
     import tempfile
@@ -615,5 +603,4 @@ def zip_pack(pack: Pack) -> tuple[str, bytes, list[str]]:
         paths = write_pack(pack, Path(tmp))
         data = zip_files(paths)
         names = [p.name for p in paths]
-    stem = safe_filename("_".join([f"{pack.scope.year}年", *pack.scope.parts()]))
-    return f"{stem}_会议材料.zip", data, names
+    return pack.zip_name(), data, names

@@ -23,14 +23,12 @@ CJK_FONT = "Noto Sans CJK SC"
 # A calm palette readable on a projector; no Plotly default colours.
 PRIMARY = "#1F5FA8"
 SECONDARY = "#5B9BD5"
-ACCENT = "#2E8B57"
 MUTED = "#9AA5B1"
 GRID = "#E3E8EE"
 TEXT = "#1F2933"
 COLORWAY = ["#1F5FA8", "#E07B39", "#2E8B57", "#8E5EA2", "#C9A227", "#3AA6B9", "#B5495B", "#6C7A89"]
 
 SEVERITY_COLORS = {"high": "#C0392B", "medium": "#E67E22", None: PRIMARY, "normal": PRIMARY}
-SEVERITY_LABELS = {"high": "严重", "medium": "关注"}
 GRADE_COLORS = {"优": "#2E8B57", "良": "#5B9BD5", "中": "#E6A23C", "差": "#C0392B", "未评级": MUTED}
 
 TEMPLATE = go.layout.Template(
@@ -63,10 +61,6 @@ def new_figure(**layout) -> go.Figure:
     if layout:
         fig.update_layout(**layout)
     return fig
-
-
-def hover_format(metric_id: str) -> str:
-    return AXIS_FORMAT[metrics.METRICS[metric_id].kind]
 
 
 def plot_text(text) -> str:

@@ -73,3 +73,8 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe.to_excel(writer, index=False, sheet_name=safe_sheet_name(sheet_name))
     return buffer.getvalue()
+
+
+def safe_filename(text) -> str:
+    """A file name that keeps Chinese and drops what Windows / macOS / Linux file systems reject."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(text)).strip("._")[:100] or "图表"

@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import style
 from perfdash.present.style import plot_texts
 from perfdash.config import Config
 
-LEVEL_ORDER = ["省级", "市级", "县级"]
 KIND_SYMBOLS = {"warning": "circle", "statistical": "diamond", "inflation": "star"}
 MAX_LABELS = 12
 # At most this many unflagged units, and this many flagged ones, drawn as dots per chart.
@@ -58,8 +57,7 @@ def _box_stats(values: pd.Series) -> dict:
 
 
 def _levels(frame: pd.DataFrame) -> list[str]:
-    present = [x for x in frame["level"].dropna().unique()]
-    ordered = [x for x in LEVEL_ORDER if x in present] + sorted(x for x in present if x not in LEVEL_ORDER)
+    ordered = labels.ordered_levels(frame["level"].dropna())
     if frame["level"].isna().any():
         ordered.append("未填层级")
     return ordered
@@ -205,12 +203,12 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
         total = int((flagged_all["severity"] == severity).sum())
         if part.empty:
             continue
-        name = (f"{style.SEVERITY_LABELS[severity]}（{total}）" if len(part) == total
-                else f"{style.SEVERITY_LABELS[severity]}（{total:,}，图中 {len(part):,} 个）")
+        name = (f"{labels.SEVERITY_LABELS[severity]}（{total}）" if len(part) == total
+                else f"{labels.SEVERITY_LABELS[severity]}（{total:,}，图中 {len(part):,} 个）")
         symbols = np.where(part["clipped"], "triangle-up", part["kind"].map(KIND_SYMBOLS).fillna("circle"))
         labelled = part.index.isin(label_rows)
-        labels = np.full(len(part), "", dtype=object)
-        labels[labelled] = (plot_texts(part.loc[labelled, "unit_name"]) + " "
+        point_labels = np.full(len(part), "", dtype=object)
+        point_labels[labelled] = (plot_texts(part.loc[labelled, "unit_name"]) + " "
                             + part.loc[labelled, metric_id].map(metric.fmt).to_numpy(dtype=object))
         for i, symbol in enumerate(pd.unique(symbols)):
             take = symbols == symbol
@@ -220,7 +218,7 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
                 legendgroup=severity, showlegend=bool(i == 0),
                 marker=dict(color=style.SEVERITY_COLORS[severity], size=dot, symbol=symbol,
                             line=dict(color="white", width=1 if dot > 8 else 0.5)),
-                text=labels[take], textposition="middle right",
+                text=point_labels[take], textposition="middle right",
                 textfont=dict(color=style.SEVERITY_COLORS[severity], size=12),
                 customdata=np.column_stack([rows["unit_key"].to_numpy(dtype=object), plot_texts(rows["unit_name"]),
                                             plot_texts(rows["reason"])]),
@@ -302,7 +300,7 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
             continue
         fig.add_trace(go.Scatter(
             x=part["x"].to_numpy(), y=part["self_score"].to_numpy(), mode="markers+text",
-            name=f"自评虚高 · {style.SEVERITY_LABELS[severity]}（{len(part)}）",
+            name=f"自评虚高 · {labels.SEVERITY_LABELS[severity]}（{len(part)}）",
             marker=dict(color=style.SEVERITY_COLORS[severity], size=14, symbol="star",
                         line=dict(color="white", width=1)),
             text=plot_texts(part["unit_name"]), textposition="middle right",

@@ -13,11 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash.present.style import plot_text
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import style
 from perfdash.present.charts import units as unit_charts
 from perfdash.config import Config
-from perfdash.derive.outliers import KIND_LABELS
 
 GRADE_ORDER = [*metrics.GRADES, "未评级"]
 SEVERITY_ORDER = ["high", "medium"]
@@ -80,21 +79,21 @@ def grade_mix(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     if frame.empty:
         return _no_data(fig, "所选范围内没有评价等级数据")
     years = sorted(int(y) for y in frame["year"].unique())
-    labels = [f"{y}年" for y in years]
+    year_labels = [f"{y}年" for y in years]
     present = [g for g in GRADE_ORDER if g in set(frame["grade"])]
     present += sorted(set(frame["grade"]) - set(present))
     for grade in present:
         counts = frame[frame["grade"] == grade].set_index("year")["unit_count"]
         values = [int(counts.get(y, 0)) for y in years]
         fig.add_trace(go.Bar(
-            x=labels, y=values, name=plot_text(grade),
+            x=year_labels, y=values, name=plot_text(grade),
             marker=dict(color=style.GRADE_COLORS.get(grade, style.MUTED)),
             text=[str(v) if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             textangle=0, textfont=dict(color="white"),
             hovertemplate="%{x} " + plot_text(grade) + "：%{y} 个单位<extra></extra>",
         ))
     totals = frame.groupby("year")["unit_count"].sum()
-    for year, label in zip(years, labels):
+    for year, label in zip(years, year_labels):
         fig.add_annotation(x=label, y=int(totals[year]), text=f"共 {int(totals[year])} 个", showarrow=False,
                            yanchor="bottom", yshift=4, font=dict(color=style.TEXT))
     fig.update_layout(xaxis=dict(title=None, type="category"),
@@ -112,7 +111,7 @@ def flag_label(metric_id: str, kind: str) -> str:
     name = metrics.METRICS[metric_id].label if metric_id in metrics.METRICS else str(metric_id)
     if kind == "inflation":
         return f"自评虚高（{name}）"
-    return f"{name}·{KIND_LABELS.get(kind, kind)}"
+    return f"{name}·{labels.FLAG_KIND_LABELS.get(kind, kind)}"
 
 
 def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
@@ -120,9 +119,9 @@ def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
     kind of flag, however many flags there are; labels are worded once per (metric, kind)."""
     counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
     counts = counts[counts > 0].reset_index(name="flag_count")
-    labels = {pair: flag_label(*pair) for pair in set(zip(counts["metric"], counts["kind"]))}
+    type_labels = {pair: flag_label(*pair) for pair in set(zip(counts["metric"], counts["kind"]))}
     return pd.DataFrame({
-        "type_label": [labels[pair] for pair in zip(counts["metric"], counts["kind"])],
+        "type_label": [type_labels[pair] for pair in zip(counts["metric"], counts["kind"])],
         "severity": counts["severity"].to_numpy(),
         "flag_count": counts["flag_count"].astype("int64").to_numpy(),
     })
@@ -146,10 +145,10 @@ def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Fig
         values = [int(counts.get(label, 0)) for label in order]
         fig.add_trace(go.Bar(
             y=[plot_text(label) for label in order], x=values, orientation="h",
-            name=style.SEVERITY_LABELS[severity], marker=dict(color=style.SEVERITY_COLORS[severity]),
+            name=labels.SEVERITY_LABELS[severity], marker=dict(color=style.SEVERITY_COLORS[severity]),
             text=[str(v) if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             textfont=dict(color="white"),
-            hovertemplate="%{y}：%{x} 条（" + style.SEVERITY_LABELS[severity] + "）<extra></extra>",
+            hovertemplate="%{y}：%{x} 条（" + labels.SEVERITY_LABELS[severity] + "）<extra></extra>",
         ))
     fig.update_layout(
         yaxis=dict(autorange="reversed", title=None, type="category"),
@@ -171,12 +170,12 @@ def lowest_projects(frame: pd.DataFrame, config: Config, *, limit: int = 12, tit
     threshold = config.thresholds.get("project_execution_rate")
     colors = [style.SEVERITY_COLORS[threshold.severity(v) if threshold else None]
               for v in rows["project_execution_rate"]]
-    labels = [f"{plot_text(p)}<br><span style='font-size:0.8em;color:{style.MUTED}'>{plot_text(u)}</span>"
+    bar_labels = [f"{plot_text(p)}<br><span style='font-size:0.8em;color:{style.MUTED}'>{plot_text(u)}</span>"
               for p, u in zip(rows["project_name"], rows["unit_name"])]
     texts = [f"{metric.fmt(r)}（{metrics.fmt_amount(s)} / {metrics.fmt_amount(b)} 万元）"
              for r, s, b in zip(rows["project_execution_rate"], rows["actual_spend"], rows["budget"])]
     fig.add_trace(go.Bar(
-        x=rows["project_execution_rate"], y=labels, orientation="h", marker=dict(color=colors),
+        x=rows["project_execution_rate"], y=bar_labels, orientation="h", marker=dict(color=colors),
         text=texts, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + metric.label + "：%{x:.2%}<extra></extra>", name=metric.label,
     ))

@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.present import style
 from perfdash.present.style import plot_text, plot_texts
 from perfdash.config import Config, Threshold
 
-LEVEL_ORDER = ["省级", "市级", "县级", "区级"]
 # Rates shown side by side as bars: shares of a budget, on one comparable scale.
 COMPARE_RATE_IDS = ["execution_rate", "carryover_rate", "sangong_control_rate",
                     "procurement_execution_rate", "funds_arrival_rate"]
@@ -56,8 +55,7 @@ def rate_vs_score(frame: pd.DataFrame, config: Config, *, metric_id: str = "exec
     sizeref = 2.0 * big / (46.0 ** 2) if big > 0 else 1.0
     trace_type = go.Scattergl if len(shown) >= WEBGL_FROM else go.Scatter
     fig = style.new_figure()
-    levels = [lv for lv in LEVEL_ORDER if lv in set(shown["level"].dropna())]
-    levels += sorted(set(shown["level"].dropna()) - set(levels))
+    levels = labels.ordered_levels(shown["level"].dropna())
     groups = [(lv, shown[shown["level"] == lv]) for lv in levels]
     if shown["level"].isna().any():
         groups.append(("未填层级", shown[shown["level"].isna()]))
