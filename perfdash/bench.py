@@ -20,10 +20,13 @@ One run:
 5. **pages** — each page's full server-side run (dashboard.py + page) through AppTest: warm
    (median of repeated runs, caches filled) and cold (st.cache_data cleared, connection kept —
    the first click after an import).
+   Then the unit profile once for each of PROFILE_UNITS units never opened before (a meeting
+   clicks a different unit each time): its page run and its data calls, p50 / p95.
 6. **memory** — peak RSS of this process (the import and the data generation run in a child
    process, so this is the serving side).
 
-The import and generation child's peak RSS is shown in the table output.
+The import and generation child's peak RSS is shown in the table output, and the machine's load
+average at the start and the end, so a reader can tell a quiet run from a busy one.
 
 This is the one core module that imports Streamlit and ui/ (inside functions, steps 3 and 5):
 it measures the pages as a user meets them. Nothing else in perfdash/ may;
@@ -60,6 +63,8 @@ WARM_PAGE_BUDGET_S = 30.0              # a page slower than this gets fewer warm
 QUERY_SAMPLES = 25                     # warm replays per page (fewer when a replay is slow)
 QUERY_BUDGET_S = 4.0                   # …but at most about this long per page and layer
 MAX_FILE_BYTES = 4 * 1024 ** 3         # the bench's files are bigger than a staff upload
+PROFILE_PAGE = "app_pages/unit_profile.py"
+PROFILE_UNITS = 20                     # units whose profile is opened for the first time
 
 
 def log(message: str) -> None:
@@ -160,6 +165,11 @@ class PageRun:
     errors: list[str] = field(default_factory=list)
     warm_ms: float = 0.0
     cold_ms: float = 0.0
+    new_unit_ms: list[float] = field(default_factory=list)   # the profile, once per unit never opened
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _new_app():
@@ -234,7 +244,21 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
                 log(f"{page}: a timed run raised: {error.splitlines()[0][:200]}")
         log(f"page {page}: cold {run.cold_ms:.0f} ms, warm {run.warm_ms:.0f} ms, {len(run.calls)} data calls, "
             f"peak RSS so far {rss_mb():,.0f} MB")
+    if PROFILE_PAGE in runs:
+        runs[PROFILE_PAGE].new_unit_ms = _profile_new_units(at, data.db())
     return runs
+
+
+def _profile_new_units(at, db) -> list[float]:
+    """Open the unit profile for units never opened before, as a click from a chart does."""
+    times = []
+    for unit_key, _year in db.rows("bench/sample_units", n=PROFILE_UNITS + 1)[1:]:   # the first was recorded
+        at.session_state["profile_unit"] = unit_key
+        times.append(_run_page(at, PROFILE_PAGE))
+    if times:
+        log(f"unit profile, {len(times)} units never opened: p50 {_p(times, 0.5):.0f} ms, "
+            f"p95 {_p(times, 0.95):.0f} ms")
+    return times
 
 
 def _close_streamlit_db() -> None:
@@ -358,6 +382,57 @@ def replay_queries(db_path: Path, runs: dict[str, PageRun]) -> dict[str, dict]:
     return out
 
 
+def replay_profile_units(db_path: Path, run: PageRun) -> dict | None:
+    """The unit profile's data calls for units never queried before: each replay a different
+    unit (its unit_key / unit_keys parameters swapped), so nothing is served from a cache."""
+    import duckdb
+
+    from perfdash.store.connection import Database
+
+    if not run.calls:
+        return None
+    recorded = next((p["unit_key"] for _, _, p in run.calls if "unit_key" in p), None)
+    db = Database(db_path)
+    units = [key for key, _ in db.rows("bench/sample_units", n=PROFILE_UNITS + 1) if key != recorded][:PROFILE_UNITS]
+
+    def for_unit(key):
+        swapped = []
+        for kind, name, params in run.calls:
+            params = dict(params)
+            if "unit_key" in params:
+                params["unit_key"] = key
+            if "unit_keys" in params and params["unit_keys"] == [recorded]:
+                params["unit_keys"] = [key]
+            swapped.append((kind, name, params))
+        return [c for c in swapped if c[0] == "query" or _importable(c[1])]
+
+    ours, statements = [], []
+    for key in units:
+        calls = for_unit(key)
+        t0 = time.perf_counter()
+        _ours(db, calls)
+        ours.append((time.perf_counter() - t0) * 1000)
+        statements.append(_raw_statements(db, calls))
+    db.close()
+    raw_con = duckdb.connect(str(db_path))
+    cur = raw_con.cursor()
+    raw = []
+    for unit_statements in statements:
+        t0 = time.perf_counter()
+        for text, params in unit_statements:
+            cur.execute(text, params).to_arrow_table()
+        raw.append((time.perf_counter() - t0) * 1000)
+    cur.close()
+    raw_con.close()
+    out = {"units": len(units), "data_p50_ms": _p(ours, 0.5), "data_p95_ms": _p(ours, 0.95),
+           "raw_p50_ms": _p(raw, 0.5)}
+    if run.new_unit_ms:
+        out.update(page_p50_ms=_p(run.new_unit_ms, 0.5), page_p95_ms=_p(run.new_unit_ms, 0.95))
+    log(f"unit profile data, {len(units)} units never queried: p50 {out['data_p50_ms']:.1f} ms, "
+        f"p95 {out['data_p95_ms']:.1f} ms, raw p50 {out['raw_p50_ms']:.1f} ms")
+    return out
+
+
 def _importable(qualified: str) -> bool:
     try:
         _resolve(qualified)
@@ -412,7 +487,8 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
-def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, pages: dict, rss: float) -> dict:
+def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, pages: dict, rss: float,
+           profile: dict | None, load: dict) -> dict:
     rows_per_s = imported["rows"] / imported["seconds"]
     raw_rows_per_s = imported["raw_rows"] / imported["raw_seconds"]
     return {
@@ -422,7 +498,9 @@ def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, page
                    "ratio": _round(rows_per_s / raw_rows_per_s)},
         "queries": {page: {k: _round(v) for k, v in q.items()} for page, q in queries.items()},
         "pages": {page: {"warm_ms": _round(r.warm_ms), "cold_ms": _round(r.cold_ms)} for page, r in pages.items()},
+        "new_unit_profile": {k: _round(v) for k, v in profile.items()} if profile else None,
         "rss_mb": round(rss, 1),
+        "load": load,
     }
 
 
@@ -450,6 +528,15 @@ def print_table(result: dict, imported: dict, breakdown: list[dict], errors: dic
     print("\n最慢的数据调用（毫秒）")
     for b in breakdown:
         print(f"  {b['ours_ms']:>8.1f} vs 裸 {b['raw_ms']:>7.1f}  {b['rows']:>9,} 行  {b['call']}({b['params']})  [{b['page']}]")
+    profile = result["new_unit_profile"]
+    if profile:
+        page = (f"；页面 p50 {profile['page_p50_ms']:.0f} ms，p95 {profile['page_p95_ms']:.0f} ms"
+                if "page_p50_ms" in profile else "")
+        print(f"\n首次打开的单位画像（{profile['units']} 个不同单位，均未缓存）：数据 p50 {profile['data_p50_ms']:.1f} ms，"
+              f"p95 {profile['data_p95_ms']:.1f} ms，裸 DuckDB p50 {profile['raw_p50_ms']:.1f} ms{page}")
+    load = result["load"]
+    print(f"\n机器负载（1/5/15 分钟平均）：开始 {' / '.join(map(str, load['start']))}，"
+          f"结束 {' / '.join(map(str, load['end']))}（{os.cpu_count()} 核）")
     print(f"\n峰值内存（服务进程 RSS）：{result['rss_mb']:,.0f} MB；导入/生成子进程：{imported['rss_mb']:,.0f} MB")
 
 
@@ -468,6 +555,7 @@ def main(args) -> int:
     for page in pages:
         if not (ENTRY.parent / page).is_file():
             log(f"{page} is listed in dashboard.py but does not exist: the app will fail to start")
+    load_at_start = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="perfdash-bench-"))
     db_path = workdir / "bench.duckdb"
     saved_env = os.environ.get("PERFDASH_DB")
@@ -483,8 +571,10 @@ def main(args) -> int:
         counts = _counts(db_path)
         runs = record_and_time_pages(pages)
         queries = replay_queries(db_path, runs)
+        profile = replay_profile_units(db_path, runs[PROFILE_PAGE]) if PROFILE_PAGE in runs else None
         breakdown = call_breakdown(db_path, runs) if args.format == "table" else []
-        result = report(scale, counts, imported, queries, runs, rss_mb())
+        result = report(scale, counts, imported, queries, runs, rss_mb(), profile,
+                        {"start": load_at_start, "end": load_average()})
         if args.format == "json":
             json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")

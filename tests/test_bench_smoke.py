@@ -39,7 +39,11 @@ def report() -> dict:
 
 
 def test_report_has_exactly_the_documented_keys(report):
-    assert set(report) == {"scale", "import", "queries", "pages", "rss_mb"}
+    assert set(report) == {"scale", "import", "queries", "pages", "new_unit_profile", "rss_mb", "load"}
+    assert set(report["new_unit_profile"]) == {"units", "data_p50_ms", "data_p95_ms", "raw_p50_ms",
+                                               "page_p50_ms", "page_p95_ms"}
+    assert set(report["load"]) == {"start", "end"}
+    assert all(len(report["load"][k]) == 3 for k in ("start", "end"))
     assert set(report["scale"]) == {"units", "years", "unit_years", "projects"}
     assert set(report["import"]) == {"rows_per_s", "raw_rows_per_s", "ratio"}
     for page, q in report["queries"].items():
@@ -59,6 +63,10 @@ def test_every_number_is_positive(report):
         assert q["ratio"] == pytest.approx(q["p50_ms"] / q["raw_p50_ms"], rel=0.01, abs=0.002)
     i = report["import"]
     assert i["ratio"] == pytest.approx(i["rows_per_s"] / i["raw_rows_per_s"], rel=0.01, abs=0.002)
+    profile = report["new_unit_profile"]
+    assert profile["units"] == 20                      # the bench's 2,000 units give 20 never opened
+    assert all(profile[k] > 0 for k in ("data_p50_ms", "data_p95_ms", "raw_p50_ms", "page_p50_ms", "page_p95_ms"))
+    assert profile["data_p95_ms"] >= profile["data_p50_ms"] and profile["page_p95_ms"] >= profile["page_p50_ms"]
 
 
 def test_every_page_in_dashboard_was_measured(report):
@@ -119,7 +127,7 @@ def test_sql_generator_writes_the_asked_scale(tmp_path):
 
 
 def _default_params(db) -> dict:
-    key, year = db.rows("bench/sample_unit")[0]
+    key, year = db.rows("bench/sample_units", n=1)[0]
     return dict(year=year, region=None, level=None, sector=None, unit_key=key, unit_keys=[key],
                 group_by="region", metric="execution_rate", ascending=True, limit=10, year_from=None,
                 year_to=None, key="data_version")
