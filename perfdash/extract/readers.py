@@ -1,0 +1,179 @@
+"""Readers: a report file (.txt, .docx, text .pdf) → lines in document order.
+
+A table row comes out as its cells joined by tabs, like the published .txt reports, so one
+extractor reads every format. Anything unreadable is refused with a message naming the file.
+"""
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from perfdash.errors import UserError
+
+SUPPORTED = (".txt", ".docx", ".pdf")
+SCANNED_PDF = "该 PDF 没有文字层（可能是扫描件），无法读取，请提供 Word 版或文字版 PDF"
+# Characters a page needs before it counts as having a text layer (page numbers alone do not).
+MIN_TEXT_CHARS = 20
+
+
+class ReportUnreadable(UserError):
+    """The file cannot be read as a report; the message names the file and says why."""
+
+
+def read_lines(path: Path) -> list[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise ReportUnreadable(f"文件不存在：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return decode_text(path.read_bytes(), path.name).splitlines()
+    if suffix == ".docx":
+        return _docx_lines(path)
+    if suffix == ".pdf":
+        return _pdf_lines(path)
+    if suffix == ".doc":
+        raise ReportUnreadable(f"{path.name}：是旧版 Word（.doc）文件，请另存为 .docx 后再读取")
+    raise ReportUnreadable(f"{path.name}：不支持的报告格式（支持 .txt、.docx、.pdf）")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK), as Chinese Windows writes."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise ReportUnreadable(f"{name}：无法识别文字编码（不是 UTF-8 或 GBK），请另存为 UTF-8 文本")
+
+
+# -- .docx -------------------------------------------------------------------------------
+
+
+def _docx_lines(path: Path) -> list[str]:
+    """Paragraphs and tables in the order they appear (python-docx keeps them in two lists)."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise ReportUnreadable(f"{path.name}：不是有效的 Word（.docx）文件，可能已损坏或只是改了扩展名") from exc
+    except Exception as exc:   # zipfile.BadZipFile, lxml errors: a damaged download
+        raise ReportUnreadable(f"{path.name}：Word 文件已损坏，无法打开（{type(exc).__name__}）") from exc
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.extend(Paragraph(child, document).text.split("\n"))
+        elif tag == "tbl":
+            lines.extend(_table_rows(Table(child, document)))
+            lines.append("")
+    return lines
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:             # a merged cell is returned once per grid column
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell.text.replace("\n", "").replace("\t", " ").strip())
+        rows.append("\t".join(cells) if len([c for c in cells if c]) >= 2 else " ".join(cells))
+    return rows
+
+
+# -- .pdf --------------------------------------------------------------------------------
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ReportUnreadable(f"{path.name}：PDF 有打开密码，请提供无密码的文件") from exc
+        raise ReportUnreadable(f"{path.name}：不是有效的 PDF 文件，可能已损坏") from exc
+    try:
+        lines: list[str] = []
+        for index in range(len(document)):
+            lines.extend(_page_lines(document[index]))
+    finally:
+        document.close()
+    if sum(len(l.strip()) for l in lines) < MIN_TEXT_CHARS:
+        raise ReportUnreadable(f"{path.name}：{SCANNED_PDF}")
+    return lines
+
+
+def _page_lines(page) -> list[str]:
+    """Visual lines of one page, re-joined where a paragraph wrapped at the right margin.
+
+    Each line is rebuilt from character boxes: a wide horizontal gap becomes a tab (a table
+    cell boundary), a line that reaches the right margin with little space below it continues
+    on the next line, anything else ends a paragraph.
+    """
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        count = min(textpage.count_chars(), len(text))
+        visual = []              # [text, left, right, bottom, top, char height]
+        current, boxes = [], []
+        for i in range(count + 1):
+            ch = text[i] if i < count else "\n"
+            if ch in "\r\n":
+                if current:
+                    visual.append(_line(current, boxes))
+                current, boxes = [], []
+                continue
+            current.append(ch)
+            boxes.append(textpage.get_charbox(i))
+    finally:
+        textpage.close()
+    visual = [v for v in visual if v[0].strip()]
+    if not visual:
+        return []
+    right_margin = max(v[2] for v in visual)
+    height = statistics.median(v[5] for v in visual) or 10.0
+    lines: list[str] = []
+    for n, (line, _left, right, bottom, _top, _h) in enumerate(visual):
+        nxt = visual[n + 1] if n + 1 < len(visual) else None
+        wrapped = ("\t" not in line and nxt is not None and "\t" not in nxt[0]
+                   and right >= right_margin - 1.5 * height and bottom - nxt[4] < 0.6 * height)
+        if lines and lines[-1].endswith("\x00"):
+            lines[-1] = lines[-1][:-1] + line
+        else:
+            lines.append(line)
+        if wrapped:
+            lines[-1] += "\x00"
+    return [l.rstrip("\x00") for l in lines]
+
+
+def _line(chars: list[str], boxes: list[tuple]) -> list:
+    """One visual line: its text (cell gaps as tabs) and its box."""
+    inked = [b for c, b in zip(chars, boxes) if not c.isspace()]
+    height = statistics.median(b[3] - b[1] for b in inked) if inked else 10.0
+    out, last_right = [], None
+    for ch, box in zip(chars, boxes):
+        if ch.isspace():
+            continue
+        if last_right is not None:
+            gap = box[0] - last_right
+            if gap > 0.8 * height:
+                out.append("\t")
+            elif gap > 0.25 * height and out and out[-1].isascii() and ch.isascii():
+                out.append(" ")
+        out.append(ch)
+        last_right = box[2]
+    left = min((b[0] for b in inked), default=0.0)
+    right = max((b[2] for b in inked), default=0.0)
+    bottom = min((b[1] for b in inked), default=0.0)
+    top = max((b[3] for b in inked), default=0.0)
+    return ["".join(out), left, right, bottom, top, height]

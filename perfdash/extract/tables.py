@@ -1,0 +1,147 @@
+"""Tables in a report: first-level score tables, project tables, per-year budget tables.
+
+A table is recognised by its header row; its amounts take their unit from the header
+("预算数（万元）") or from a "单位：万元" line just above it. A table whose unit is not said
+gives no amounts (a note says so): 万元 and 元 differ ten thousand times.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from perfdash.extract.figures import AMOUNT_LABELS, Candidate
+from perfdash.extract.text import Block, to_wanyuan
+
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计|合\s*计)[:：]?$")
+_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+_CELL_UNIT = re.compile(r"[（(](万元|元)[)）]")
+_CELL_NUMBER = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
+_YEAR_CELL = re.compile(r"^(20\d\d)\s*年?度?$")
+_HEADER_LABELS = [(key, re.compile(rf"^(?:{pattern})$")) for key, pattern in AMOUNT_LABELS]
+
+
+def group_tables(blocks: list[Block]) -> list[tuple[str | None, list[Block]]]:
+    """Runs of table rows, each with the unit line (单位：万元) of the paragraph just above."""
+    tables, current, unit, last_text = [], [], None, ""
+    for block in blocks:
+        if block.is_row:
+            if not current:
+                found = _UNIT_LINE.search(last_text)
+                unit = found.group(1) if found else None
+            current.append(block)
+            continue
+        if current:
+            tables.append((unit, current))
+            current = []
+        last_text = block.text
+    if current:
+        tables.append((unit, current))
+    return tables
+
+
+def _number(cell: str) -> Decimal | None:
+    cell = cell.replace("，", ",").replace(" ", "")
+    if not _CELL_NUMBER.match(cell):
+        return None
+    try:
+        return Decimal(cell.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _find(header: list[str], pattern: str) -> int | None:
+    for i, cell in enumerate(header):
+        if re.search(pattern, cell):
+            return i
+    return None
+
+
+def score_rows(rows: list[Block], order_base: int) -> list[dict]:
+    header = rows[0].cells
+    name_col = _find(header, r"一级指标|评价维度|指标名称|维度")
+    score_col = _find(header, r"^(自评)?得分$|实得分")
+    max_col = _find(header, r"分值|满分|权重")
+    if name_col is None or score_col is None:
+        return []
+    items = []
+    for row in rows[1:]:
+        cells = row.cells
+        if len(cells) != len(header) or _TOTAL_ROW.match(cells[name_col]):
+            continue
+        score = _number(cells[score_col])
+        if score is None:
+            continue
+        maximum = _number(cells[max_col]) if max_col is not None else None
+        items.append({"dimension": re.sub(r"(?:指标|情况)$", "", cells[name_col]), "max_score": maximum,
+                      "score": score, "source": row.text, "order": order_base + rows.index(row)})
+    return items
+
+
+def _unit_of(header_cell: str, table_unit: str | None) -> str | None:
+    found = _CELL_UNIT.search(header_cell)
+    return found.group(1) if found else table_unit
+
+
+def project_rows(rows: list[Block], table_unit: str | None, year: int | None) -> tuple[list[dict], list[str]]:
+    header = rows[0].cells
+    name_col = _find(header, r"项目名称|^项目$")
+    budget_col = _find(header, r"预算")
+    spend_col = _find(header, r"实际支出|支出数|执行数|决算数")
+    if name_col is None or budget_col is None or spend_col is None:
+        return [], []
+    units = {_unit_of(header[budget_col], table_unit), _unit_of(header[spend_col], table_unit)}
+    if None in units:
+        return [], [f"项目表没有写明金额单位（万元或元），未读取：{rows[0].text}"]
+    year_col = _find(header, r"^年度$|^年份$")
+    items = []
+    for row in rows[1:]:
+        cells = row.cells
+        if len(cells) != len(header) or _TOTAL_ROW.match(cells[name_col]):
+            continue
+        budget, spend = _number(cells[budget_col]), _number(cells[spend_col])
+        if budget is None or spend is None:
+            continue
+        row_year = year
+        if year_col is not None and _YEAR_CELL.match(cells[year_col]):
+            row_year = int(_YEAR_CELL.match(cells[year_col]).group(1))
+        items.append({"year": row_year, "project_name": cells[name_col],
+                      "budget": to_wanyuan(budget, _unit_of(header[budget_col], table_unit)),
+                      "actual_spend": to_wanyuan(spend, _unit_of(header[spend_col], table_unit)),
+                      "source": row.text})
+    return items, []
+
+
+def budget_rows(rows: list[Block], table_unit: str | None, order_base: int) -> tuple[list[Candidate], list[str]]:
+    """A table with one row per year and one column per figure (年度 | 年初预算数（万元） | …)."""
+    header = rows[0].cells
+    year_col = _find(header, r"^(年度|年份)$")
+    if year_col is None:
+        return [], []
+    columns = {}
+    for i, cell in enumerate(header):
+        bare = _CELL_UNIT.sub("", cell).replace("“", "").replace("”", "")
+        for key, label in _HEADER_LABELS:
+            if label.match(bare) or (key == "initial_budget" and bare == "年初预算数"):
+                columns[i] = key
+                break
+    if not columns:
+        return [], []
+    out, notes = [], []
+    for i, key in columns.items():
+        if _unit_of(header[i], table_unit) is None:
+            notes.append(f"表格列“{header[i]}”没有写明金额单位（万元或元），未读取")
+    for n, row in enumerate(rows[1:], start=1):
+        cells = row.cells
+        if len(cells) != len(header):
+            continue
+        year = _YEAR_CELL.match(cells[year_col])
+        if not year:
+            continue
+        for i, key in columns.items():
+            unit = _unit_of(header[i], table_unit)
+            value = _number(cells[i])
+            if unit is None or value is None or value < 0:
+                continue
+            out.append(Candidate(int(year.group(1)), key, to_wanyuan(value, unit),
+                                 f"{' | '.join(header)}：{row.text}", order_base + n, label=header[i]))
+    return out, notes
