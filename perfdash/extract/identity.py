@@ -78,7 +78,8 @@ def region(name: str | None, full_text: str) -> str | None:
     elif place.endswith("市"):
         city = place
     else:
-        cities = Counter(m.group(1) for m in _CITY_AUTHORITY.finditer(full_text) if m.group(1) != place)
+        cities = Counter(m.group(1) for m in _CITY_AUTHORITY.finditer(full_text.replace("中共", "，"))
+                         if m.group(1) != place)
         city = cities.most_common(1)[0][0] if cities else None
     if city and province and city.startswith(province):
         return city

@@ -26,6 +26,8 @@ _SECTION_TITLE = re.compile(r"^\d+[.、．](?P<title>.+?)主要任务及完成�
 _SECTION_BUDGET = re.compile(rf"(?:争取|安排|下达|批复|申请)(?:项目)?(?:资金|预算)(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
 _SECTION_SPEND = re.compile(rf"(?:实际支出|资金执行数|执行数)[^，。；]{{0,24}}?(?P<num>{NUMBER})\s*(?P<unit>万元|元)"
                             r"(?P<detail>（其中[^（）]*(?:（[^（）]*）[^（）]*)*）)?")
+# A heading above the numbered project sections ends the last of them.
+_OUTER_HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 
 
@@ -109,11 +111,15 @@ def listed_projects(sentences: list[Sentence], unit_name: str | None, main_year:
 
 def _project_sections(sentences: list[Sentence], unit_name: str | None) -> list[tuple[str, list[Sentence]]]:
     sections: list[tuple[str, list[Sentence]]] = []
+    open_section = False
     for sentence in sentences:
         title = _SECTION_TITLE.match(sentence.text)
         if title:
             sections.append((clean_name(YEAR.sub("", title.group("title")), unit_name), []))
-        elif sections and sentence.paragraph != -1:
+            open_section = True
+        elif _OUTER_HEADING.match(sentence.text):
+            open_section = False
+        elif sections and open_section:
             sections[-1][1].append(sentence)
     return sections
 

@@ -143,10 +143,12 @@ def _page_lines(page) -> list[str]:
     right_margin = max(v[2] for v in visual)
     height = statistics.median(v[5] for v in visual) or 10.0
     lines: list[str] = []
-    for n, (line, _left, right, bottom, _top, _h) in enumerate(visual):
+    for n, (line, _left, right, bottom, _top, _h, _lead) in enumerate(visual):
         nxt = visual[n + 1] if n + 1 < len(visual) else None
+        # Wrapped: the next line's first word (a number cannot be split) would not have fitted here.
         wrapped = ("\t" not in line and nxt is not None and "\t" not in nxt[0]
-                   and right >= right_margin - 1.5 * height and bottom - nxt[4] < 0.6 * height)
+                   and right + nxt[6] + 0.5 * height >= right_margin - 1.5 * height
+                   and bottom - nxt[4] < 0.6 * height)
         if lines and lines[-1].endswith("\x00"):
             lines[-1] = lines[-1][:-1] + line
         else:
@@ -156,9 +158,16 @@ def _page_lines(page) -> list[str]:
     return [l.rstrip("\x00") for l in lines]
 
 
+# Full-width punctuation draws a small mark inside a whole em: the blank beside it is no cell gap.
+_WIDE_PUNCTUATION = set("，。；：、！？（）“”‘’《》【】「」『』")
+# A gap wider than this many character heights between two glyphs separates table cells.
+CELL_GAP = 1.2
+
+
 def _line(chars: list[str], boxes: list[tuple]) -> list:
     """One visual line: its text (cell gaps as tabs) and its box."""
     inked = [b for c, b in zip(chars, boxes) if not c.isspace()]
+    chars_inked = [c for c in chars if not c.isspace()]
     height = statistics.median(b[3] - b[1] for b in inked) if inked else 10.0
     out, last_right = [], None
     for ch, box in zip(chars, boxes):
@@ -166,7 +175,8 @@ def _line(chars: list[str], boxes: list[tuple]) -> list:
             continue
         if last_right is not None:
             gap = box[0] - last_right
-            if gap > 0.8 * height:
+            punctuation = ch in _WIDE_PUNCTUATION or (out and out[-1] in _WIDE_PUNCTUATION)
+            if gap > CELL_GAP * height * (2 if punctuation else 1):
                 out.append("\t")
             elif gap > 0.25 * height and out and out[-1].isascii() and ch.isascii():
                 out.append(" ")
@@ -176,4 +186,9 @@ def _line(chars: list[str], boxes: list[tuple]) -> list:
     right = max((b[2] for b in inked), default=0.0)
     bottom = min((b[1] for b in inked), default=0.0)
     top = max((b[3] for b in inked), default=0.0)
-    return ["".join(out), left, right, bottom, top, height]
+    # Width of the leading word: an unbreakable run of digits/letters and the character after it.
+    lead_end = 0
+    while lead_end < len(inked) - 1 and chars_inked[lead_end].isascii():
+        lead_end += 1
+    lead = (inked[lead_end][2] - left) if inked else 0.0
+    return ["".join(out), left, right, bottom, top, height, lead]
