@@ -1,0 +1,74 @@
+"""The same report as .txt, .docx and .pdf gives identical records; unreadable files are refused
+in plain Chinese, naming the file."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extract_docs import CHROMIUM, write_docx, write_pdf, write_scanned_pdf
+from perfdash.extract import SCANNED_PDF, ReportUnreadable, extract_file, to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+SEED_FILES = sorted(SEEDS.glob("0*.txt")) if SEEDS.is_dir() else []
+pytestmark = pytest.mark.skipif(not SEED_FILES, reason="shared/seeds/ is not beside the repository")
+
+
+@pytest.fixture(scope="session")
+def seed_documents(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """Each seed report written once per session as .docx and (when Chromium is there) .pdf."""
+    out = tmp_path_factory.mktemp("seed_documents")
+    documents = {}
+    for path in SEED_FILES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        documents[path.name] = {"txt": path, "docx": write_docx(lines, out / f"{path.stem}.docx")}
+        if CHROMIUM:
+            documents[path.name]["pdf"] = write_pdf(lines, out / f"{path.stem}.pdf")
+    return documents
+
+
+def _without_file(records):
+    return [{k: v for k, v in r.items() if k != "file"} for r in to_json(records)]
+
+
+@pytest.mark.parametrize("name", [p.name for p in SEED_FILES])
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_docx_and_pdf_give_identical_records(seed_documents, name, kind):
+    if kind not in seed_documents[name]:
+        pytest.skip("chromium is not installed")
+    expected = _without_file(extract_file(seed_documents[name]["txt"]))
+    assert expected
+    assert _without_file(extract_file(seed_documents[name][kind])) == expected
+
+
+def test_gbk_and_bom_text_read_like_utf8(tmp_path):
+    text = (SEEDS / "000_64e20a389c8a6fc1.txt").read_text(encoding="utf-8")
+    expected = _without_file(extract_file(SEEDS / "000_64e20a389c8a6fc1.txt"))
+    for encoding in ("gb18030", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.replace("\u2014", "-").encode(encoding))
+        assert _without_file(extract_file(path)) == expected
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
+def test_scanned_pdf_is_refused_in_chinese(tmp_path):
+    with pytest.raises(ReportUnreadable) as refused:
+        extract_file(write_scanned_pdf(tmp_path / "扫描件.pdf"))
+    assert SCANNED_PDF in str(refused.value) and "扫描件.pdf" in str(refused.value)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("损坏.docx", b"PK\x03\x04 not really a zip", "损坏.docx"),
+    ("损坏.pdf", b"%PDF-1.4 garbage", "不是有效的 PDF"),
+    ("报告.doc", b"\xd0\xcf\x11\xe0", "另存为 .docx"),
+    ("报告.xlsx", b"PK", "不支持的报告格式"),
+])
+def test_damaged_or_unknown_files_name_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ReportUnreadable) as refused:
+        extract_file(path)
+    assert message in str(refused.value)
