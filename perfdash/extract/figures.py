@@ -127,7 +127,13 @@ def figure_year(sentence: Sentence, clause: str, upto: int) -> int | None:
 
 
 def _is_unit_level(sentence: str, clause: str, unit_name: str | None) -> bool:
-    """A sentence about a project or a named fund speaks for the unit only when it says so."""
+    """A sentence about a project or a named fund speaks for the unit only when it says so.
+
+    "部门培训项目经费实际支出" is a project's spending even though it says 部门: a project word in
+    the clause itself always wins.
+    """
+    if _PROJECT_WORDS.search(_SANGONG.sub("", clause)):
+        return False
     if not _PROJECT_WORDS.search(_SANGONG.sub("", sentence)):
         return True
     markers = _UNIT_WORDS + (f"|{re.escape(unit_name)}" if unit_name else "")

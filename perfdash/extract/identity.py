@@ -88,12 +88,14 @@ def region(name: str | None, full_text: str) -> str | None:
 
 
 def main_year(blocks: list[Block], full_text: str) -> int | None:
-    """The year in the title, else the year most written as "20XX年度"."""
+    """The year in the title, else the year most written as 20XX年度, else the most written year."""
     for line in head_lines(blocks):
         found = years_in(line)
         if found:
             return found[0]
     counted = Counter(int(y) for y in re.findall(r"(20\d\d)\s*年度", full_text))
+    if not counted:
+        counted = Counter(years_in(full_text))
     return counted.most_common(1)[0][0] if counted else None
 
 

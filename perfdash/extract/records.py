@@ -60,13 +60,17 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
     all_sentences = document_sentences(blocks)
     prose = [s for s in all_sentences if not s.is_row]
     score_paragraphs = set()
+    section_external = False       # an evaluator (评价工作组, 第三方) named earlier in this section
     for sentence in prose:
+        if HEADING.match(sentence.text):
+            section_external = False
+        section_external = section_external or bool(figures.EXTERNAL.search(sentence.text))
         found += figures.amounts(sentence, unit)
-        totals = figures.total_scores(sentence, external)
+        totals = figures.total_scores(sentence, external or section_external)
         if totals:
             score_paragraphs.add(sentence.paragraph)
         found += totals
-        found += figures.grades(sentence, external)
+        found += figures.grades(sentence, external or section_external)
         found += figures.rates(sentence, unit)
         project_items += projects.budgeted_clauses(sentence, unit, figures.figure_year(sentence, "", 0) or main_year)
         if "收支结余" in sentence.text and re.search(r"收支结余-", sentence.text):
