@@ -35,6 +35,10 @@ def _yuan(value: Decimal) -> str:
     return format((value * 10000).quantize(Decimal("0.01")), "f")
 
 
+def _full_width(value: Decimal) -> str:
+    return str(value).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+
+
 def _grade(score: Decimal) -> str:
     return next(g for floor, g in GRADES if score >= floor)
 
@@ -58,6 +62,7 @@ def make_report(seed: int) -> tuple[str, str, dict]:
     lines.append(rng.choice(DISTRACTORS))
     lines.append("二、部门资金情况")
     style = rng.choice(["prose", "prose", "yuan", "table"]) if len(years) == 1 else rng.choice(["yuan", "table", "prose"])
+    table_unit = rng.choice(["单位：万元", "金额单位：元", "（万元）", "（元）", ""])
     table_rows = []
     for n, year in enumerate(years, start=1):
         initial = _money(rng, 200, 5000)
@@ -71,39 +76,64 @@ def make_report(seed: int) -> tuple[str, str, dict]:
         if len(years) > 1:
             lines.append(f"{n}.{year}年度收支情况")
         if style == "prose":
-            text = f"{year}年部门年初预算为{initial}万元，"
-            text += f"调整预算数为{adjusted}万元，" if adjusted is not None else ""
-            text += f"预算执行数为{spend}万元，预算执行率为{rate}%。"
-            lines.append(text)
+            phrasing = rng.choice(["plain", "mid_year", "commas", "full_width", "arranged"])
+            if phrasing == "plain":
+                text = f"{year}年部门年初预算为{initial}万元，"
+                text += f"调整预算数为{adjusted}万元，" if adjusted is not None else ""
+                lines.append(text + f"预算执行数为{spend}万元，预算执行率为{rate}%。")
+            elif phrasing == "mid_year" and adjusted is not None:
+                lines.append(f"我单位{year}年年初预算资金{initial}万元；经年中调整，增加预算资金{adjusted - initial}万元；"
+                             f"全年预算资金总额{adjusted}万元。全年实际执行数为{spend}万元，预算执行率为{rate}%。")
+            elif phrasing == "commas":
+                text = f"{year}年度，{who}年初批复预算{initial:,}万元，"
+                text += f"全年预算数为{adjusted:,}万元，" if adjusted is not None else ""
+                lines.append(text + f"实际支出{spend:,}万元，部门预算执行率达到{rate}%。")
+            elif phrasing == "full_width":
+                text = f"{year}年年初预算数为{_full_width(initial)}万元，"
+                text += f"调整后预算数为{_full_width(adjusted)}万元，" if adjusted is not None else ""
+                lines.append(text + f"实际支出数{_full_width(spend)}万元，预算执行率为{_full_width(rate)}％。")
+            else:                          # wording this extractor does not know: counts against recall
+                truth["unknown_wording"] = True
+                text = f"{year}年预算安排{initial}万元，"
+                text += f"年中调整为{adjusted}万元，" if adjusted is not None else ""
+                lines.append(text + f"全年支出合计{spend}万元，预算执行率为{rate}%。")
             truth["figures"][(year, "rate:execution_rate")] = rate / 100
         elif style == "yuan":
             lines.append(f"{year}年预算支出总额{_yuan(initial)}元。")
             if adjusted is not None:
                 lines.append(f"经年中调整，{year}年全年预算总额{adjusted}万元。")
-            lines.append(f"{year}年{who}实际支出{_yuan(spend)}元。")
+            lines.append(f"{year}年{who}实际支出{Decimal(_yuan(spend)):,}元。")
         else:
-            table_rows.append([f"{year}年", str(initial), str(adjusted or "—"), str(spend)])
+            in_yuan = "元" in table_unit and "万元" not in table_unit
+            cell = _yuan if in_yuan else str
+            table_rows.append([f"{year}年", cell(initial), cell(adjusted) if adjusted else "—", cell(spend)])
         if rng.random() < 0.5:
             received = (budget * Decimal(rng.randint(80, 100)) / 100).quantize(Decimal("0.01"))
-            lines.append(f"截至{year}年12月31日，部门年度预算实际到位资金{received}万元。")
+            arrival = (received / budget * 100).quantize(Decimal("0.01"))
+            lines.append(f"截至{year}年12月31日，部门年度预算实际到位资金{received}万元，资金到位率{arrival}%。")
             figures["funds_received"] = received
+            truth["figures"][(year, "rate:funds_arrival_rate")] = arrival / 100
         if rng.random() < 0.5:
             carry = (budget - spend).quantize(Decimal("0.01"))
             if carry > 0:
-                lines.append(f"{year}年我单位年底结转结余{carry}万元。")
+                lines.append(rng.choice([f"{year}年我单位年底结转结余{carry}万元。",
+                                         f"根据{year}年部门决算报表，部门本年度结转结余总额为{carry}万元。"]))
                 figures["carryover"] = carry
         if rng.random() < 0.4:
             s_budget, s_actual = _money(rng, 2, 30), _money(rng, 1, 35)
-            lines.append(f"{year}年三公经费预算数{s_budget}万元，三公经费实际支出数{s_actual}万元。")
+            lines.append(f"{year}年三公经费预算数{s_budget}万元，“三公”经费实际支出数{s_actual}万元。")
             figures.update(sangong_budget=s_budget, sangong_actual=s_actual)
         if rng.random() < 0.3:
             lines.append(f"{year}年部门培训项目经费实际支出{_money(rng, 1, 20)}万元。")
         for key, value in figures.items():
             truth["figures"][(year, key)] = value
     if table_rows:
-        lines += ["单位：万元", "年度\t年初预算数\t调整后预算数\t实际支出数"]
-        lines += ["\t".join(r) for r in table_rows]
-        lines.append("")
+        header = ["年度", "年初预算数", "调整后预算数", "实际支出数"]
+        if table_unit.startswith("（"):
+            header = header[:1] + [h + table_unit for h in header[1:]]
+        elif table_unit:
+            lines.append(table_unit)
+        lines += ["\t".join(header), *["\t".join(r) for r in table_rows], ""]
         for row in table_rows:
             if row[2] == "—":
                 truth["figures"].pop((int(row[0][:4]), "adjusted_budget"), None)
@@ -112,7 +142,7 @@ def make_report(seed: int) -> tuple[str, str, dict]:
         first = truth["figures"].pop((year, "initial_budget"))
         lines.append(f"经核对，{year}年年初预算资金{first + Decimal('37.5')}万元。")
         truth["conflict"].append((year, "initial_budget"))
-    if seed % 6 == 1:                      # the same figure stated twice, rounded once
+    if seed % 6 == 1 and not truth.get("unknown_wording"):   # the same figure stated twice, rounded once
         year = years[-1]
         lines.append(f"{year}年年初预算{truth['figures'][(year, 'initial_budget')].quantize(Decimal('0.1'))}万元。"
                      if (year, "initial_budget") in truth["figures"] else "")
@@ -121,25 +151,44 @@ def make_report(seed: int) -> tuple[str, str, dict]:
     scores = [(d, m, Decimal(rng.randint(int(m * 60), m * 100)) / 100) for d, m in DIMENSIONS]
     total = sum(s for _, _, s in scores)
     key, gkey = ("evaluation_score", "evaluation_grade") if external else ("self_score", "grade")
-    if external:
+    grade = _grade(total)
+    wording = rng.choice(["quoted", "plain", "table_only"]) if not external else rng.choice(["group", "third_party"])
+    if wording == "group":
         lines.append("评价工作组查阅资料并实地核查后认为部门管理规范。")
-        lines.append(f"经综合评价，该部门整体评价综合得分{total}分，绩效级别评定为“{_grade(total)}”。")
-    else:
-        lines.append(f"{main}年度{who}整体自评得分为{total}分，评价等级为“{_grade(total)}”。"
+        lines.append(f"经综合评价，该部门整体评价综合得分{total}分，绩效级别评定为“{grade}”。")
+    elif wording == "third_party":
+        grade = {"优": "优秀", "良": "良好", "中": "中等", "差": "较差"}[grade]
+        lines.append(f"经第三方机构评价，部门整体支出绩效得分{total}分，评价等级为{grade}。")
+    elif wording == "quoted":
+        lines.append(f"{main}年度{who}整体自评得分为{total}分，评价等级为“{grade}”。"
                      + "其中，" + "，".join(f"{d}指标得分{s}分" for d, _, s in scores) + "。")
-    if external or rng.random() < 0.5:
+    elif wording == "plain":
+        grade = {"优": "优秀", "良": "良好", "中": "中等", "差": "较差"}[grade]
+        lines.append(f"{main}年度自评总分{total}分，等级为{grade}。"
+                     + "其中，" + "，".join(f"{d}满分{m}分，实得{s}分" for d, m, s in scores) + "。")
+    else:                                  # the total only in the table's 合计 row: not read (recall)
+        lines.append(f"{main}年度部门整体支出绩效自评情况见下表。")
+    with_table = external or wording in ("table_only", "plain") or rng.random() < 0.5
+    if with_table:
         lines += ["一级指标\t分值\t得分", *[f"{d}\t{m}\t{s}" for d, m, s in scores], f"合计\t100\t{total}", ""]
-        truth["scores"] = [(d, m, s) for d, m, s in scores]
-    else:
-        truth["scores"] = [(d, None, s) for d, _, s in scores]
+    truth["scores"] = [(d, m if with_table or wording == "plain" else None, s) for d, m, s in scores]
     truth["figures"][(main, key)] = total
-    truth["figures"][(main, gkey)] = _grade(total)
+    if wording != "table_only":
+        truth["figures"][(main, gkey)] = grade
     truth["score_year"] = main
     if rng.random() < 0.5:
         budget, spend = _money(rng, 10, 200), _money(rng, 1, 10)
-        lines.append(f"四、存在的问题")
-        lines.append(f"如，信息化建设项目申请预算金额为{budget}万元，实际支出为{spend}万元。")
-        truth["project"] = ("信息化建设项目", budget, spend, main)
+        lines.append("四、存在的问题")
+        lines.append(f"如，信息化建设项目申请预算金额为{budget}万元，实际支出为{spend}万元，预算执行率为"
+                     f"{(spend / budget * 100).quantize(Decimal('0.01'))}%。")
+        truth["projects"] = [("信息化建设项目", budget, spend, main)]
+    elif rng.random() < 0.6:
+        rows = [(f"{name}项目", _money(rng, 5, 300)) for name in rng.sample(["档案数字化", "办公楼维修", "业务培训", "宣传"], 3)]
+        rows = [(n, b, (b * Decimal(rng.randint(30, 100)) / 100).quantize(Decimal("0.01"))) for n, b in rows]
+        lines += ["四、项目支出情况", "项目名称\t预算数（万元）\t实际支出数（万元）",
+                  *[f"{n}\t{b}\t{a}" for n, b, a in rows],
+                  f"合计\t{sum(b for _, b, _ in rows)}\t{sum(a for _, _, a in rows)}", ""]
+        truth["projects"] = [(n, b, a, main) for n, b, a in rows]
     return f"corpus_{seed:02d}.txt", "\n".join(lines) + "\n", truth
 
 
@@ -147,7 +196,7 @@ def score(records: list[dict], truth: dict) -> tuple[int, int, int, list[str]]:
     """(correct, wrong, expected) over figures, rates, scores and projects; wrong ones listed."""
     correct = wrong = 0
     problems = []
-    expected = len(truth["figures"]) + len(truth["scores"]) + (1 if "project" in truth else 0)
+    expected = len(truth["figures"]) + len(truth["scores"]) + len(truth.get("projects", []))
     for r in records:
         if r["unit_name"] != truth["unit_name"]:
             wrong += 1
@@ -174,8 +223,8 @@ def score(records: list[dict], truth: dict) -> tuple[int, int, int, list[str]]:
                 wrong += 1
                 problems.append(f"score {s}")
         for p in r["projects"]:
-            want = truth.get("project")
-            if want and (p["project_name"], Decimal(str(p["budget"])), Decimal(str(p["actual_spend"])), r["year"]) == want:
+            got = (p["project_name"], Decimal(str(p["budget"])), Decimal(str(p["actual_spend"])), r["year"])
+            if got in truth.get("projects", []):
                 correct += 1
             else:
                 wrong += 1
@@ -183,11 +232,11 @@ def score(records: list[dict], truth: dict) -> tuple[int, int, int, list[str]]:
     return correct, wrong, expected, problems
 
 
-def corpus(count: int = 36):
+def corpus(count: int = 48):
     return [make_report(seed) for seed in range(count)]
 
 
-def measure(count: int = 36) -> dict:
+def measure(count: int = 48) -> dict:
     from perfdash.extract import extract_text, to_json
 
     correct = wrong = expected = 0

@@ -1,23 +1,25 @@
 """A generated corpus (tests/extract_corpus.py): no wrong figure at all, and a measured recall.
 
-Measured when written: 36 reports, 483 figures extracted, all 483 correct, of 507 stated —
-precision 1.0000, recall 0.9527 (`python tests/extract_corpus.py` prints it). What is missed
-is mostly the stated execution rate in multi-year prose and amounts in a table whose row
-the reader skipped; the floor below keeps recall from sliding unnoticed.
+Measured when written: 48 reports, 733 figures extracted, all 733 correct, of 750 stated —
+precision 1.0000, recall 0.9773 (`python tests/extract_corpus.py` prints it). Every miss is a
+deliberate abstention: wording the extractor does not know ("预算安排…，全年支出合计…") and a
+table that does not say whether its amounts are 元 or 万元. The floor keeps recall from
+sliding unnoticed.
 """
 from __future__ import annotations
 
 from extract_corpus import corpus, measure, score
 from perfdash.extract import extract_text, to_json
 
-RECALL_FLOOR = 0.95
+RECALL_FLOOR = 0.97
 
 
 def test_corpus_is_large_and_varied():
     reports = corpus()
-    assert len(reports) >= 30
+    assert len(reports) >= 48
     texts = "".join(text for _, text, _ in reports)
-    for feature in ("元。", "单位：万元", "评价工作组", "≥90%", "164.43万件", "〔2010〕138号", "我单位", "经核对"):
+    for feature in ("元。", "单位：万元", "金额单位：元", "（元）", "评价工作组", "第三方机构", "≥90%", "164.43万件",
+                    "〔2010〕138号", "我单位", "经核对", "１", "1,", "项目名称", "合计", "预算安排"):
         assert feature in texts, feature
 
 

@@ -72,3 +72,34 @@ def test_damaged_or_unknown_files_name_the_file(tmp_path, name, content, message
     with pytest.raises(ReportUnreadable) as refused:
         extract_file(path)
     assert message in str(refused.value)
+
+
+@pytest.fixture(scope="session")
+def corpus_documents(tmp_path_factory):
+    """Every generated corpus report as .docx, and four of them (with tables) as .pdf."""
+    from extract_corpus import corpus
+
+    out = tmp_path_factory.mktemp("corpus_documents")
+    documents = []
+    with_tables = 0
+    for name, text, _ in corpus():
+        lines = text.splitlines()
+        entry = {"name": name, "text": text, "docx": write_docx(lines, out / f"{name}.docx")}
+        if CHROMIUM and "\t" in text and with_tables < 4:
+            entry["pdf"] = write_pdf(lines, out / f"{name}.pdf")
+            with_tables += 1
+        documents.append(entry)
+    return documents
+
+
+def test_corpus_reports_give_identical_records_in_every_format(corpus_documents):
+    from perfdash.extract import extract_text
+
+    compared = 0
+    for entry in corpus_documents:
+        expected = _without_file(extract_text(entry["text"], entry["name"]))
+        for kind in ("docx", "pdf"):
+            if kind in entry:
+                assert _without_file(extract_file(entry[kind])) == expected, (entry["name"], kind)
+                compared += 1
+    assert compared >= 48

@@ -159,7 +159,7 @@ def _page_lines(page) -> list[str]:
 
 
 # Full-width punctuation draws a small mark inside a whole em: the blank beside it is no cell gap.
-_WIDE_PUNCTUATION = set("，。；：、！？（）“”‘’《》【】「」『』")
+_WIDE_PUNCTUATION = set("，。；：、！？（）“”‘’《》【】「」『』．％") | {chr(c) for c in range(0xFF10, 0xFF1A)}
 # A gap wider than this many character heights between two glyphs separates table cells.
 CELL_GAP = 1.2
 

@@ -61,10 +61,12 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
     prose = [s for s in all_sentences if not s.is_row]
     score_paragraphs = set()
     section_external = False       # an evaluator (评价工作组, 第三方) named earlier in this section
+    external_at: dict[int, bool] = {}
     for sentence in prose:
         if HEADING.match(sentence.text):
             section_external = False
         section_external = section_external or bool(figures.EXTERNAL.search(sentence.text))
+        external_at[sentence.paragraph] = section_external
         found += figures.amounts(sentence, unit)
         totals = figures.total_scores(sentence, external or section_external)
         if totals:
@@ -86,6 +88,12 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
     for unit_line, rows in tables.group_tables(blocks):
         year = rows[0] and next((s.context_year for s in all_sentences if s.text == rows[0].text), None) or main_year
         dims[year] += tables.score_rows(rows, order)
+        total = tables.score_total(rows)
+        if total:
+            position = next(i for i, b in enumerate(blocks) if b is rows[0])
+            before = [p for p in external_at if p < position]
+            kind = "evaluation_score" if external or (before and external_at[max(before)]) else "self_score"
+            found.append(Candidate(year, kind, total[0], total[1], order, label="合计"))
         items, table_notes = tables.project_rows(rows, unit_line, year)
         project_items += items
         budget, budget_notes = tables.budget_rows(rows, unit_line, order)

@@ -56,6 +56,21 @@ def _find(header: list[str], pattern: str) -> int | None:
     return None
 
 
+def score_total(rows: list[Block]) -> tuple[Decimal, str] | None:
+    """The 合计 row of a first-level score table: the total score, as the table states it."""
+    header = rows[0].cells
+    name_col = _find(header, r"一级指标|评价维度|指标名称|维度")
+    score_col = _find(header, r"^(自评)?得分$|实得分")
+    if name_col is None or score_col is None:
+        return None
+    for row in rows[1:]:
+        if len(row.cells) == len(header) and _TOTAL_ROW.match(row.cells[name_col]):
+            total = _number(row.cells[score_col])
+            if total is not None and Decimal(0) <= total <= Decimal(100):
+                return total, f"{' | '.join(header)}：{row.text}"
+    return None
+
+
 def score_rows(rows: list[Block], order_base: int) -> list[dict]:
     header = rows[0].cells
     name_col = _find(header, r"一级指标|评价维度|指标名称|维度")

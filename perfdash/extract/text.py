@@ -17,9 +17,11 @@ _WIDTH = str.maketrans("０１２３４５６７８９．％－＋", "0123456789
 # Spaces beside a Chinese character carry no meaning ("2022 年", "2538.07 万元") and PDFs
 # place them differently from the .txt; they are dropped so every format gives one sentence.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
-# A line that opens a section: 一、 （一） (1) 1. 1、 ① 第一章 附件 or a markdown heading.
+# A line that opens a section: 一、 （一） (1) 1. 1、 ① 第一章 附件 or a markdown heading
+# ("2.2021年度收支情况" is a heading, "2.5万元…" is not).
 HEADING = re.compile(
-    r"^(#+\s*|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|"
+    r"^(#+\s*|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|"
+    r"\d{1,2}[.、．](?!\d{1,3}(?:\.\d+)?\s*(?:万元|元|%|分))|"
     r"[①-⑳⑴-⒇]|第[一二三四五六七八九十]+[章节部分]|附件)")
 # A line ends a sentence (or introduces a list) with one of these; otherwise it may be wrapped.
 _CLOSED = re.compile(r"[。；;！!？?：:）)”」]$")
