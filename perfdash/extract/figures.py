@@ -41,11 +41,13 @@ class Candidate:
 # A clause ends at these; a label and its number sit in one clause.
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。（(）)]")
 # Words between a label and its number that carry no meaning ("年初预算为 2538.07 万元").
-_FILLER = re.compile(r"(?:为|是|达到|达|共计|合计|总计|约|：|:|万元|元|\s)+$")
+_FILLER = re.compile(r"(?:为|是|达到|达|共计|合计|总计|：|:|万元|元|\s)+$")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 # A change, a component or a forecast is not the figure itself ("增加预算资金 28014.2 万元").
 _NOT_A_LEVEL = re.compile(r"增加|减少|追加|调减|调增|增长|下降|上升|比上年|较上年|比\d{4}|较\d{4}|剩余|"
-                          r"差额|超支|节约|预计|人均|平均|每人|每年|每月|其中")
+                          r"差额|超支|节约|预计|人均|平均|每人|每年|每月|其中|约|近|逾|超过|不足")
+# An approximate amount ("500万元左右", "500余万元" never matches AMOUNT at all).
+_APPROXIMATE_AFTER = re.compile(r"^\s*(左右|上下|以上|以下|以内)")
 # Figures of a project, not of the unit: the sentence speaks of a project or a named fund.
 _PROJECT_WORDS = re.compile(r"项目|专项|经费|费用|工程")
 _SANGONG = re.compile(r"“?三公”?经费")
@@ -101,6 +103,8 @@ RATE_IDS: list[tuple[str, str]] = [
 ]
 _RATE_LABEL = re.compile(r"([\u4e00-\u9fff“”]{1,14}率)$")
 _BUDGET_WORDS = re.compile(r"预算|资金|支出|结余|结转|经费|采购")
+# A rate label none of section 2 maps to is kept only when short enough to be a label at all.
+MAX_UNMAPPED_LABEL = 8
 
 
 def clause_prefix(text: str, start: int, floor: int = 0) -> tuple[str, int]:
@@ -148,6 +152,8 @@ def amounts(sentence: Sentence, unit_name: str | None) -> list[Candidate]:
         previous_end = match.end()
         bare = _FILLER.sub("", YEAR.sub("", DATE_YEAR.sub("", clause))).translate(_QUOTES)
         if not bare or _NOT_A_LEVEL.search(clause) or TARGET.search(clause):
+            continue
+        if _APPROXIMATE_AFTER.match(sentence.text[match.end():]):
             continue
         for key, label in _AMOUNT_LABEL_RES:
             found = label.search(bare)
@@ -242,6 +248,6 @@ def _rate_id(label: str, sentence: str) -> str | None:
     for metric, pattern in RATE_IDS:
         if re.search(rf"(?:{pattern})$", label):
             return metric
-    if _BUDGET_WORDS.search(label):
+    if _BUDGET_WORDS.search(label) and len(label) <= MAX_UNMAPPED_LABEL:
         return label
     return None

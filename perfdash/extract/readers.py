@@ -12,6 +12,10 @@ from perfdash.errors import UserError
 
 SUPPORTED = (".txt", ".docx", ".pdf")
 SCANNED_PDF = "该 PDF 没有文字层（可能是扫描件），无法读取，请提供 Word 版或文字版 PDF"
+# A self-evaluation report is a few hundred kilobytes; anything this large is something else.
+MAX_REPORT_BYTES = 50 * 1024 * 1024
+# Old binary Office files (and password-protected new ones) start with these bytes.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 # Characters a page needs before it counts as having a text layer (page numbers alone do not).
 MIN_TEXT_CHARS = 20
 
@@ -24,7 +28,13 @@ def read_lines(path: Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise ReportUnreadable(f"文件不存在：{path}")
+    if path.stat().st_size > MAX_REPORT_BYTES:
+        raise ReportUnreadable(f"{path.name}：文件超过 {MAX_REPORT_BYTES // (1024 * 1024)} MB，不像一份自评报告")
     suffix = path.suffix.lower()
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if suffix in (".docx", ".pdf") and magic.startswith(OLE2_MAGIC):
+        raise ReportUnreadable(f"{path.name}：是旧版 Word（.doc）或设置了打开密码的文件，请另存为无密码的 .docx 后再读取")
     if suffix == ".txt":
         return decode_text(path.read_bytes(), path.name).splitlines()
     if suffix == ".docx":

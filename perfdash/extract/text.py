@@ -7,6 +7,7 @@ the same records.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,15 +26,26 @@ HEADING = re.compile(
     r"[①-⑳⑴-⒇]|第[一二三四五六七八九十]+[章节部分]|附件)")
 # A line ends a sentence (or introduces a list) with one of these; otherwise it may be wrapped.
 _CLOSED = re.compile(r"[。；;！!？?：:）)”」]$")
+# A title or heading ends with one of these words: it is never the first half of a sentence.
+_TITLE_END = re.compile(r"(报告|总结|报表|情况|目标|任务|说明|分析|措施|建议|结论|附件\d*|[表]\d*)$")
 # Shorter lines without closing punctuation are titles or labels, never a wrapped sentence.
 MIN_WRAPPED_LINE = 15
 # Sentence ends: 。；！？ and their ASCII forms.
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
 
 
+# Some PDFs encode common characters as their radical forms (⻔ for 门, ⾦ for 金), which would
+# make a label such as 部门 or 资金 silently fail to match. Kangxi radicals have NFKC forms;
+# the CJK Radicals Supplement ones used as simplified characters are mapped here.
+_RADICALS = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)}
+_RADICALS.update(zip("⻔⻓⻅⻋⻢⻛⻜⻬⻝⻩⻆⻄⻉⻚⻨⻤⻮⻰⻯⻣⻖⻌⺠⺟⻘⻥", "门长见车马风飞齐食黄角西贝页麦鬼龟龙齿钅阝辶民母青鱼"))
+_RADICAL_TABLE = str.maketrans(_RADICALS)
+
+
 def clean_line(line: str) -> str:
     """One physical line, normalised: digits half-width, markdown emphasis and heading marks gone."""
     line = line.replace("\ufeff", "").replace("\u3000", " ").replace("\xa0", " ").translate(_WIDTH)
+    line = line.translate(_RADICAL_TABLE)
     line = line.replace("**", "")
     line = re.sub(r"^\s*#+\s*", "", line)
     line = re.sub(r"^\s*\[bookmark:[^\]]*\]\s*", "", line)
@@ -72,7 +84,8 @@ def blocks_from_lines(lines: list[str]) -> list[Block]:
             continue
         text = cells[0]
         previous = _last_text(blocks)
-        if previous is not None and _continues(previous.text, text):
+        is_title = previous is not None and previous is next(b for b in blocks if b.text)
+        if previous is not None and not is_title and _continues(previous.text, text):
             previous.text += text
             continue
         blocks.append(Block(text, heading=bool(HEADING.match(text)) and len(text) < 40))
@@ -90,7 +103,7 @@ def _last_text(blocks: list[Block]) -> Block | None:
 
 
 def _continues(previous: str, line: str) -> bool:
-    if _CLOSED.search(previous) or len(previous) < MIN_WRAPPED_LINE:
+    if _CLOSED.search(previous) or len(previous) < MIN_WRAPPED_LINE or _TITLE_END.search(previous):
         return False
     if HEADING.match(previous) and len(previous) < 40:
         return False
@@ -106,8 +119,8 @@ def sentences(text: str) -> list[str]:
 
 # A decimal number, optionally with thousands separators; never part of a longer number.
 NUMBER = r"(?<![\d.,])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|(?<![\d.,])-?\d+(?:\.\d+)?(?![\d])"
-# An amount: a number with its money unit, e.g. "2538.07 万元", "3245338.61元".
-AMOUNT = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
+# An amount: a number with its money unit, e.g. "2538.07 万元", "3245338.61元", "1.2亿元".
+AMOUNT = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 # A percentage as printed: "87.56%" (not "$\geq 90\%$", whose backslash keeps it out).
 PERCENT = re.compile(rf"(?P<num>{NUMBER})\s*%")
 # A score: "99.68 分", "得88分".
@@ -125,8 +138,8 @@ def to_decimal(text: str) -> Decimal:
 
 
 def to_wanyuan(number: Decimal, unit: str) -> Decimal:
-    """元 → 万元 exactly (3245338.61 元 → 324.533861 万元); 万元 unchanged."""
-    value = number / Decimal(10000) if unit == "元" else number
+    """元 → 万元 exactly (3245338.61 元 → 324.533861 万元); 亿元 × 10000; 万元 unchanged."""
+    value = {"元": number / Decimal(10000), "亿元": number * Decimal(10000)}.get(unit, number)
     return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
 
 
