@@ -2,8 +2,6 @@
 in plain Chinese, naming the file."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest

@@ -98,3 +98,12 @@ def test_a_renamed_old_word_file_is_named_as_such(tmp_path):
 
 def test_a_report_with_no_figures_gives_no_records():
     assert extract_lines(["工作总结", "一、基本情况", "全年工作顺利完成。"], "空.txt") == []
+
+
+def test_the_unit_is_named_by_the_title_not_by_the_bodies_the_text_cites():
+    own = extract_text("洛阳市财政局2022年度部门整体支出绩效自评报告\n一、基本情况\n2022年部门年初预算为100万元。")
+    assert [r["unit_name"] for r in own] == ["洛阳市财政局"]
+    cited = extract_text("部门整体绩效自评报告\n按照《洛阳市财政局关于开展2022年度市级预算绩效自评的通知》要求，"
+                         "洛阳市财政局组织开展自评。\n一、基本情况\n2022年我单位年初预算为100万元。")
+    assert [r["unit_name"] for r in cited] == [None]
+    assert "洛阳市的市级单位" in cited[0]["notes"][0]

@@ -18,7 +18,7 @@ ORGAN = re.compile(
     r"(?!机关|关于)")
 # Title words that follow the name in a report's title.
 _TITLE_TAIL = re.compile(r"(部门)?(整体)?(支出)?(绩效)?(自评|评价)")
-# Bodies that are the addressee or the requester, not the unit.
+# Bodies that sign a report only when they are someone else (the requester, a government).
 _NOT_THE_UNIT = re.compile(r"财政局|财政厅|人民政府|委员会办公室$|^中共")
 PROVINCES = ("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 "
              "海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门").split()
@@ -43,13 +43,12 @@ def unit_name(blocks: list[Block], full_text: str) -> str | None:
     head = head_lines(blocks)
     candidates = []
     for line in head:
-        if line.endswith(("：", ":")):          # an addressee line: 区财政局：
+        # Only title lines: an addressee (区财政局：) or a sentence (根据…的通知，…) names other bodies.
+        if line.endswith(("：", ":")) or re.search(r"[。，,；;]", line) or len(line) > 60:
             continue
         title = re.sub(r"(20\d\d)\s*年度?", "", line).replace(" ", "")
         title = _TITLE_TAIL.split(title)[0] if _TITLE_TAIL.search(title) else title
-        for match in ORGAN.finditer(title):
-            if not _NOT_THE_UNIT.search(match.group("name")):
-                candidates.append(match.group("name"))
+        candidates += [match.group("name") for match in ORGAN.finditer(title)]
     signature = [b.text for b in blocks[-3:] if ORGAN.fullmatch(b.text.strip())]
     candidates += [s.strip() for s in signature if not _NOT_THE_UNIT.search(s)]
     for name in candidates:

@@ -67,8 +67,7 @@ def budgeted_clauses(sentence: Sentence, unit_name: str | None, year: int | None
             note = f"项目“{name}”没有写明实际支出"
         out.append({"year": year, "project_name": name,
                     "budget": to_wanyuan(to_decimal(found.group("num")), found.group("unit")),
-                    "actual_spend": actual, "source": segment.strip() + ("" if segment.endswith("。") else ""),
-                    "sentence": sentence.text, "note": note})
+                    "actual_spend": actual, "source": segment.strip(), "note": note})
     return out
 
 

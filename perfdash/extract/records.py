@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from perfdash.extract import figures, identity, projects, tables
 from perfdash.extract.figures import Candidate, Sentence
@@ -85,12 +84,13 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
     project_items += projects.listed_projects(prose, unit, main_year)
 
     order = len(all_sentences)
+    context_of_block = {s.paragraph: s.context_year for s in all_sentences}
     for unit_line, rows in tables.group_tables(blocks):
-        year = rows[0] and next((s.context_year for s in all_sentences if s.text == rows[0].text), None) or main_year
+        position = next(i for i, b in enumerate(blocks) if b is rows[0])
+        year = context_of_block.get(position) or main_year
         dims[year] += tables.score_rows(rows, order)
         total = tables.score_total(rows)
         if total:
-            position = next(i for i, b in enumerate(blocks) if b is rows[0])
             before = [p for p in external_at if p < position]
             kind = "evaluation_score" if external or (before and external_at[max(before)]) else "self_score"
             found.append(Candidate(year, kind, total[0], total[1], order, label="合计"))
@@ -238,7 +238,3 @@ def _rates(readings: list[Candidate], notes: list[str]) -> list[dict]:
             notes.append(f"报告对“{c.label}”给出了不同的数，均列出，请核对")
         out.append({"metric": metric, "label": c.label, "value": c.value, "source": c.source})
     return out
-
-
-def file_label(path: Path) -> str:
-    return Path(path).name
