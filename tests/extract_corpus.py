@@ -61,7 +61,7 @@ def make_report(seed: int) -> tuple[str, str, dict]:
         lines.append(f"根据{city}{place}的工作安排，开展本年度工作。")
     lines.append(rng.choice(DISTRACTORS))
     lines.append("二、部门资金情况")
-    style = rng.choice(["prose", "prose", "yuan", "table"]) if len(years) == 1 else rng.choice(["yuan", "table", "prose"])
+    style = rng.choice(["prose", "prose", "yuan", "table", "form"]) if len(years) == 1 else rng.choice(["yuan", "table", "prose"])
     table_unit = rng.choice(["单位：万元", "金额单位：元", "（万元）", "（元）", ""])
     table_rows = []
     for n, year in enumerate(years, start=1):
@@ -97,6 +97,13 @@ def make_report(seed: int) -> tuple[str, str, dict]:
                 text = f"{year}年预算安排{initial}万元，"
                 text += f"年中调整为{adjusted}万元，" if adjusted is not None else ""
                 lines.append(text + f"全年支出合计{spend}万元，预算执行率为{rate}%。")
+            truth["figures"][(year, "rate:execution_rate")] = rate / 100
+        elif style == "form":                 # only in the self-evaluation form (自评表), with a title row
+            lines += ["附表", f"{year}年度部门整体支出绩效自评表（金额单位：万元）\t\t",
+                      "年度预算申请\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+                      f"年度资金总额\t{initial}\t{budget}\t{spend}\t10\t{rate}%\t{min(rate / 10, Decimal(10)):.2f}",
+                      f"其中：财政拨款\t{initial}\t{budget}\t{spend}\t—\t—\t—", ""]
+            figures["adjusted_budget"] = budget
             truth["figures"][(year, "rate:execution_rate")] = rate / 100
         elif style == "yuan":
             lines.append(f"{year}年预算支出总额{_yuan(initial)}元。")

@@ -19,7 +19,7 @@ def test_corpus_is_large_and_varied():
     assert len(reports) >= 48
     texts = "".join(text for _, text, _ in reports)
     for feature in ("元。", "单位：万元", "金额单位：元", "（元）", "评价工作组", "第三方机构", "≥90%", "164.43万件",
-                    "〔2010〕138号", "我单位", "经核对", "１", "1,", "项目名称", "合计", "预算安排"):
+                    "〔2010〕138号", "我单位", "经核对", "１", "1,", "项目名称", "合计", "预算安排", "年度资金总额"):
         assert feature in texts, feature
 
 

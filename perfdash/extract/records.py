@@ -97,7 +97,9 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
         items, table_notes = tables.project_rows(rows, unit_line, year)
         project_items += items
         budget, budget_notes = tables.budget_rows(rows, unit_line, order)
-        found += budget
+        form, form_notes = tables.form_rows(rows, unit_line, year, order)
+        budget_notes += form_notes
+        found += budget + form
         notes_by_year[year] += table_notes + budget_notes
         order += len(rows)
 
