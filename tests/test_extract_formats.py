@@ -45,7 +45,7 @@ def test_docx_and_pdf_give_identical_records(seed_documents, name, kind):
 def test_gbk_and_bom_text_read_like_utf8(tmp_path):
     text = (SEEDS / "000_64e20a389c8a6fc1.txt").read_text(encoding="utf-8")
     expected = _without_file(extract_file(SEEDS / "000_64e20a389c8a6fc1.txt"))
-    for encoding in ("gb18030", "utf-8-sig"):
+    for encoding in ("gb18030", "utf-8-sig", "utf-16"):
         path = tmp_path / f"{encoding}.txt"
         path.write_bytes(text.replace("\u2014", "-").encode(encoding))
         assert _without_file(extract_file(path)) == expected

@@ -47,7 +47,13 @@ def read_lines(path: Path) -> list[str]:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK), as Chinese Windows writes."""
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK), as Chinese Windows writes;
+    UTF-16 when its byte-order mark says so (Notepad's "Unicode")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReportUnreadable(f"{name}：UTF-16 文本已损坏，无法读取") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):
@@ -171,7 +177,7 @@ def _page_lines(page) -> list[str]:
 # Full-width punctuation draws a small mark inside a whole em: the blank beside it is no cell gap.
 _WIDE_PUNCTUATION = set("，。；：、！？（）“”‘’《》【】「」『』．％") | {chr(c) for c in range(0xFF10, 0xFF1A)}
 # A gap wider than this many character heights between two glyphs separates table cells.
-CELL_GAP = 1.2
+CELL_GAP = 0.9
 
 
 def _line(chars: list[str], boxes: list[tuple]) -> list:
