@@ -125,6 +125,7 @@ def test_ganzhou_2023_projects(extracted):
         ("“一件事一次办”试点改革工作经费", 21, 16.21)]         # 16.2115 in the list: noted
     notes = " ".join(r["notes"])
     assert "政务大厅运行经费0.5万元" in notes and "16.2115" in notes
+    assert "“108690.55万元”是项目预算的3254 倍" in notes          # 元 written as 万元 (一(3)2)
 
 
 # -- against data/seed/ ---------------------------------------------------------------------

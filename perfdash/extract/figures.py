@@ -56,8 +56,8 @@ _UNIT_WORDS = r"部门|单位|我局|本局|全局|整体|本级"
 
 # Amount labels, most specific first; each must end the clause just before the number.
 AMOUNT_LABELS: list[tuple[str, str]] = [
-    ("prior_carryover", r"(?:上年度?|上一年度?|年初)(?:末|底)?结转结余(?:资金|总额|数|金额)?|上年(?:末|底)结余"),
-    ("carryover", r"(?<!收支)(?<!项目)(?:年末|年底|期末|本年度?末?)?结转结余(?:资金|总额|数|金额)?|"
+    ("prior_carryover", r"(?:上年度?|上一年度?|年初)(?:末|底)?结转和?结余(?:资金|总额|数|金额)?|上年(?:末|底)结余"),
+    ("carryover", r"(?<!收支)(?<!项目)(?:年末|年底|期末|本年度?末?)?结转和?结余(?:资金|总额|数|金额)?|"
                   r"(?:年末|年底|期末)结余(?:资金)?"),
     ("sangong_actual", r"三公(?:经费)?(?:实际)?(?:执行|支出)数?|三公(?:经费)?实际数?"),
     ("sangong_budget", r"三公(?:经费)?预算(?:数|金额)?"),

@@ -28,6 +28,8 @@ _SECTION_SPEND = re.compile(rf"(?:实际支出|资金执行数|执行数)[^，�
                             r"(?P<detail>（其中[^（）]*(?:（[^（）]*）[^（）]*)*）)?")
 # A heading above the numbered project sections ends the last of them.
 _OUTER_HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
+# An amount this many times its project's budget is a unit typo (元 written as 万元), not spending.
+UNIT_TYPO_FACTOR = 100
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 
 
@@ -135,6 +137,11 @@ def _matching_section(name: str, sections) -> list[Sentence] | None:
 def _complete_from_section(project: dict, body: list[Sentence]) -> None:
     notes = []
     for sentence in body:
+        for amount in AMOUNT.finditer(sentence.text):
+            value = to_wanyuan(to_decimal(amount.group("num")), amount.group("unit"))
+            if project["budget"] and value > UNIT_TYPO_FACTOR * project["budget"]:
+                notes.append(f"项目“{project['project_name']}”的说明中“{amount.group()}”是项目预算的"
+                             f"{int(value / project['budget'])} 倍，疑为“元”误写成“万元”，未采用")
         spent = _SECTION_SPEND.search(sentence.text)
         if spent and project["actual_spend"] is None:
             project["actual_spend"] = to_wanyuan(to_decimal(spent.group("num")), spent.group("unit"))
