@@ -41,7 +41,9 @@ def test_any_labelled_amount_comes_out_exactly_in_wanyuan(amount, unit, label):
 DISTRACTORS = ["全年办理业务{n}万件。", "服务群众{n}人次。", "联系电话0379-{i}。", "预算执行率≥{n}%。",
                "预算执行率不低于{n}%。", "比上年增加{n}万元。", "年初预算约{n}万元。", "年初预算{n}万元左右。",
                "部门培训项目经费实际支出{n}万元。", "依据豫财预〔{i}〕{i}号文件。", "增长{n}%。", "满意率达到{n}%。",
-               "经年中调整，增加预算资金{n}万元。", "其中基本支出{n}万元。", "2021年收支结余-{n}元。"]
+               "经年中调整，增加预算资金{n}万元。", "其中基本支出{n}万元。", "2021年收支结余-{n}元。",
+               "基本支出预算{n}万元。", "上年实际支出{n}万元。", "去年同期年初预算{n}万元。",
+               "得分90分（含）以上评定为“优”。", "年初预算{n}万元以上的项目须论证。"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -109,3 +111,9 @@ def test_the_unit_is_named_by_the_title_not_by_the_bodies_the_text_cites():
                          "洛阳市财政局组织开展自评。\n一、基本情况\n2022年我单位年初预算为100万元。")
     assert [r["unit_name"] for r in cited] == [None]
     assert "洛阳市的市级单位" in cited[0]["notes"][0]
+
+
+def test_a_lone_score_beside_the_total_is_not_a_dimension():
+    records = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n"
+                                   "2022年度我单位整体自评得分为88分，较上年提高2分，满分100分。"))
+    assert records[0]["figures"]["self_score"] == 88 and records[0]["scores"] == []

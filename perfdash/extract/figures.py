@@ -54,6 +54,10 @@ _SANGONG = re.compile(r"“?三公”?经费")
 # Words that say a figure belongs to the unit as a whole.
 _UNIT_WORDS = r"部门|单位|我局|本局|全局|整体|本级"
 
+# Parts of the budget (基本支出, 人员支出 …) are not the unit's total.
+_NOT_A_PART = r"(?<!基本)(?<!项目)(?<!人员)(?<!公用)(?<!经费)"
+# Last year's figure quoted beside this year's ("上年实际支出…") belongs to no record here.
+_LAST_YEAR = re.compile(r"上年|去年|上一年|前一年|同期")
 # Amount labels, most specific first; each must end the clause just before the number.
 AMOUNT_LABELS: list[tuple[str, str]] = [
     ("prior_carryover", r"(?:上年度?|上一年度?|年初)(?:末|底)?结转和?结余(?:资金|总额|数|金额)?|上年(?:末|底)结余"),
@@ -63,9 +67,9 @@ AMOUNT_LABELS: list[tuple[str, str]] = [
     ("sangong_budget", r"三公(?:经费)?预算(?:数|金额)?"),
     ("funds_received", r"(?:实际)?到位(?:资金|金额|数)?|资金到位(?:数|金额)?|(?<!预算)收入总额"),
     ("actual_spend", r"实际支出(?:数|总额|金额|预算)?|(?:预算|全年|实际|累计|资金)+执行(?:数|金额)|"
-                     r"(?<!预算)支出总额|决算支出数?|实际使用资金"),
+                     rf"{_NOT_A_PART}(?<!预算)支出总额|决算支出数?|实际使用资金"),
     ("initial_budget", r"年初(?:部门)?预算(?:资金|数|金额|总额|批复数)?|年初批复的?预算数?|预算支出(?:总额)?|"
-                       r"支出预算(?:总额|数)?"),
+                       rf"{_NOT_A_PART}支出预算(?:总额|数)?"),
     ("adjusted_budget", r"调整后?的?预算(?:数|资金|总额)?|全年总?预算(?:资金)?(?:总额|数)?|预算调整后数?|"
                         r"批复的?预算总额|预算总额"),
 ]
@@ -83,7 +87,10 @@ TOTAL_SCORE = re.compile(
 DIMENSION_ITEM = re.compile(
     rf"(?P<name>[^\s，,；;、：:。（）()\d%“”]{{2,16}}?)(?:(?:满分|分值为?)(?P<max>{NUMBER})分[，,]?(?:实得|得分为?|得)"
     rf"|得分为?|得)?(?P<score>{NUMBER})分")
-_NOT_A_DIMENSION = re.compile(r"整体|综合|总分|合计|最终|自评|评价|评分|指标\d|分别")
+_NOT_A_DIMENSION = re.compile(r"整体|综合|总分|合计|最终|自评|评价|评分|指标\d|分别|满分|分值|扣|减|加|失|丢|"
+                               r"较|比|提高|下降|增加|减少|以上|以下|共")
+# A first-level breakdown names at least this many dimensions; one "…N分" alone is something else.
+MIN_DIMENSIONS = 2
 _DIMENSION_SUFFIX = re.compile(r"(?:指标|情况|率)$")
 # A grade: "属于“优”", "评价等级为“良”", "绩效级别评定为“良”", "自评为“优秀”".
 GRADE = re.compile(r"(?:等级|级别)(?:评定)?为?|评定为|属于|自评为|评为|结果为")
@@ -161,6 +168,8 @@ def amounts(sentence: Sentence, unit_name: str | None) -> list[Candidate]:
                 continue
             if not _is_unit_level(sentence.text, clause, unit_name):
                 break
+            if key != "prior_carryover" and _LAST_YEAR.search(clause):
+                break
             value = to_wanyuan(to_decimal(match.group("num")), match.group("unit"))
             if value < 0:
                 break
@@ -205,8 +214,14 @@ def dimension_items(sentence: Sentence) -> list[dict]:
     return items
 
 
+# Grading rules ("90分（含）以上评定为“优”") state the scale, not this unit's grade.
+_GRADE_SCALE = re.compile(r"以上|以下|划分为|分为[“\"]?[优良中差]|标准|（含）|\(含\)|≥|≤|<|>|不足|低于")
+
+
 def grades(sentence: Sentence, external_report: bool) -> list[Candidate]:
     out = []
+    if _GRADE_SCALE.search(sentence.text):
+        return out
     for trigger in GRADE.finditer(sentence.text):
         word = _GRADE_WORD.match(sentence.text[trigger.end():])
         if not word:

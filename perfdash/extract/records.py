@@ -77,10 +77,14 @@ def extract_lines(lines: list[str], file_name: str) -> list[dict]:
         if "收支结余" in sentence.text and re.search(r"收支结余-", sentence.text):
             notes_by_year[figures.figure_year(sentence, "", 0)].append(
                 f"“{sentence.text}”是收入减支出的差额（赤字），不是年末结转结余，未记为结转结余")
-    for sentence in prose:
-        if sentence.paragraph in score_paragraphs:
-            year = figures.figure_year(sentence, "", 0) or main_year
-            dims[year] += figures.dimension_items(sentence)
+    for paragraph in sorted(score_paragraphs):
+        items, year = [], None
+        for sentence in prose:
+            if sentence.paragraph == paragraph:
+                year = year or figures.figure_year(sentence, "", 0)
+                items += figures.dimension_items(sentence)
+        if len(items) >= figures.MIN_DIMENSIONS:
+            dims[year or main_year] += items
     project_items += projects.listed_projects(prose, unit, main_year)
 
     order = len(all_sentences)
