@@ -101,3 +101,17 @@ def test_corpus_reports_give_identical_records_in_every_format(corpus_documents)
                 assert _without_file(extract_file(entry[kind])) == expected, (entry["name"], kind)
                 compared += 1
     assert compared >= 48
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
+def test_a_scanned_page_inside_a_text_pdf_is_noted(tmp_path):
+    import pypdfium2 as pdfium
+
+    text_pdf = write_pdf(["某市某局2022年度部门整体支出绩效自评报告", "2022年部门年初预算为100万元。"], tmp_path / "text.pdf")
+    scan = write_scanned_pdf(tmp_path / "scan.pdf")
+    merged = pdfium.PdfDocument(str(text_pdf))
+    merged.import_pages(pdfium.PdfDocument(str(scan)))
+    merged.save(str(tmp_path / "merged.pdf"))
+    [record] = extract_file(tmp_path / "merged.pdf")
+    assert record["figures"]["initial_budget"] == 100
+    assert any("第 2 页只有图片" in n for n in record["notes"])

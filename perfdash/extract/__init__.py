@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from perfdash.extract.readers import SCANNED_PDF, ReportUnreadable, read_lines
+from perfdash.extract.readers import SCANNED_PDF, ReportUnreadable, read_report
 from perfdash.extract.records import FIGURE_KEYS, extract_lines
 
 __all__ = ["extract_file", "extract_text", "to_json", "FIGURE_KEYS", "ReportUnreadable", "SCANNED_PDF"]
@@ -17,7 +17,8 @@ __all__ = ["extract_file", "extract_text", "to_json", "FIGURE_KEYS", "ReportUnre
 def extract_file(path) -> list[dict]:
     """All records of one report file (.txt, .docx or text .pdf)."""
     path = Path(path)
-    return extract_lines(read_lines(path), path.name)
+    lines, reader_notes = read_report(path)
+    return extract_lines(lines, path.name, reader_notes)
 
 
 def extract_text(text: str, file_name: str = "report.txt") -> list[dict]:

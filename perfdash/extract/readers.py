@@ -25,6 +25,11 @@ class ReportUnreadable(UserError):
 
 
 def read_lines(path: Path) -> list[str]:
+    return read_report(path)[0]
+
+
+def read_report(path: Path) -> tuple[list[str], list[str]]:
+    """The report's lines, and what the reader could not read (e.g. a scanned page in a text PDF)."""
     path = Path(path)
     if not path.is_file():
         raise ReportUnreadable(f"文件不存在：{path}")
@@ -36,9 +41,9 @@ def read_lines(path: Path) -> list[str]:
     if suffix in (".docx", ".pdf") and magic.startswith(OLE2_MAGIC):
         raise ReportUnreadable(f"{path.name}：是旧版 Word（.doc）或设置了打开密码的文件，请另存为无密码的 .docx 后再读取")
     if suffix == ".txt":
-        return decode_text(path.read_bytes(), path.name).splitlines()
+        return decode_text(path.read_bytes(), path.name).splitlines(), []
     if suffix == ".docx":
-        return _docx_lines(path)
+        return _docx_lines(path), []
     if suffix == ".pdf":
         return _pdf_lines(path)
     if suffix == ".doc":
@@ -109,7 +114,7 @@ def _table_rows(table) -> list[str]:
 # -- .pdf --------------------------------------------------------------------------------
 
 
-def _pdf_lines(path: Path) -> list[str]:
+def _pdf_lines(path: Path) -> tuple[list[str], list[str]]:
     import pypdfium2 as pdfium
 
     try:
@@ -120,13 +125,26 @@ def _pdf_lines(path: Path) -> list[str]:
         raise ReportUnreadable(f"{path.name}：不是有效的 PDF 文件，可能已损坏") from exc
     try:
         lines: list[str] = []
+        image_pages = []
         for index in range(len(document)):
-            lines.extend(_page_lines(document[index]))
+            page = document[index]
+            page_lines = _page_lines(page)
+            if sum(len(l.strip()) for l in page_lines) < MIN_TEXT_CHARS and _has_image(page):
+                image_pages.append(index + 1)
+            lines.extend(page_lines)
     finally:
         document.close()
     if sum(len(l.strip()) for l in lines) < MIN_TEXT_CHARS:
         raise ReportUnreadable(f"{path.name}：{SCANNED_PDF}")
-    return lines
+    notes = [f"PDF 第 {'、'.join(map(str, image_pages))} 页只有图片（可能是扫描页），其中的内容没有读取，请对照原件核对"] \
+        if image_pages else []
+    return lines, notes
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects())
 
 
 def _page_lines(page) -> list[str]:

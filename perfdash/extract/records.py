@@ -44,13 +44,13 @@ def document_sentences(blocks: list[Block]) -> list[Sentence]:
     return out
 
 
-def extract_lines(lines: list[str], file_name: str) -> list[dict]:
+def extract_lines(lines: list[str], file_name: str, reader_notes: list[str] | None = None) -> list[dict]:
     blocks = blocks_from_lines(lines)
     full_text = "\n".join(b.text for b in blocks)
     unit = identity.unit_name(blocks, full_text)
     main_year = identity.main_year(blocks, full_text)
     external = identity.is_external_evaluation(blocks, full_text)
-    doc_notes = [] if unit else [identity.missing_name_note(full_text)]
+    doc_notes = ([] if unit else [identity.missing_name_note(full_text)]) + list(reader_notes or [])
     found: list[Candidate] = []
     dims: dict[int, list[dict]] = defaultdict(list)
     project_items: list[dict] = []
