@@ -100,7 +100,7 @@ def table_text(records: list[dict]) -> str:
                      f"地区：{r['region'] or '—'}")
         rows = [[FIGURE_LABELS[k], _cell(r["figures"][k]), _short(r["sources"][k])]
                 for k in FIGURE_KEYS if r["figures"][k] is not None]
-        parts.append(_table(rows, ["项目", "数值（万元/分）", "来源"]) if rows else "（没有金额和得分）")
+        parts.append(_table(rows, ["数据项", "数值（万元/分）", "来源"]) if rows else "（没有金额和得分）")
         if r["scores"]:
             parts.append(_table([[s["dimension"], _cell(s["max_score"]) or "—", _cell(s["score"]), _short(s["source"])]
                                  for s in r["scores"]], ["一级指标", "分值", "得分", "来源"]))
