@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from perfdash.extract import figures, identity, projects, tables
@@ -44,84 +45,99 @@ def document_sentences(blocks: list[Block]) -> list[Sentence]:
     return out
 
 
+@dataclass
+class Findings:
+    """Everything read from one report before it is reconciled into records."""
+
+    unit: str | None
+    main_year: int | None
+    external: bool                                   # the whole report is an evaluator's
+    found: list[Candidate] = field(default_factory=list)
+    dims: dict = field(default_factory=lambda: defaultdict(list))
+    projects: list[dict] = field(default_factory=list)
+    notes_by_year: dict = field(default_factory=lambda: defaultdict(list))
+    external_at: dict[int, bool] = field(default_factory=dict)   # paragraph → evaluator named in its section
+
+
 def extract_lines(lines: list[str], file_name: str, reader_notes: list[str] | None = None) -> list[dict]:
     blocks = blocks_from_lines(lines)
     full_text = "\n".join(b.text for b in blocks)
     unit = identity.unit_name(blocks, full_text)
-    main_year = identity.main_year(blocks, full_text)
-    external = identity.is_external_evaluation(blocks, full_text)
-    doc_notes = ([] if unit else [identity.missing_name_note(full_text)]) + list(reader_notes or [])
-    found: list[Candidate] = []
-    dims: dict[int, list[dict]] = defaultdict(list)
-    project_items: list[dict] = []
-    notes_by_year: dict[int | None, list[str]] = defaultdict(list)
-
+    findings = Findings(unit, identity.main_year(blocks, full_text), identity.is_external_evaluation(blocks, full_text))
     all_sentences = document_sentences(blocks)
-    prose = [s for s in all_sentences if not s.is_row]
+    _read_prose(findings, [s for s in all_sentences if not s.is_row])
+    _read_tables(findings, blocks, all_sentences)
+    doc_notes = ([] if unit else [identity.missing_name_note(full_text)]) + list(reader_notes or [])
+    return _assemble(findings, file_name, identity.region(unit, full_text), doc_notes)
+
+
+def _read_prose(f: Findings, prose: list[Sentence]) -> None:
     score_paragraphs = set()
-    section_external = False       # an evaluator (评价工作组, 第三方) named earlier in this section
-    external_at: dict[int, bool] = {}
+    section_external = False
     for sentence in prose:
         if HEADING.match(sentence.text):
             section_external = False
         section_external = section_external or bool(figures.EXTERNAL.search(sentence.text))
-        external_at[sentence.paragraph] = section_external
-        found += figures.amounts(sentence, unit)
-        totals = figures.total_scores(sentence, external or section_external)
+        f.external_at[sentence.paragraph] = section_external
+        f.found += figures.amounts(sentence, f.unit)
+        totals = figures.total_scores(sentence, f.external or section_external)
         if totals:
             score_paragraphs.add(sentence.paragraph)
-        found += totals
-        found += figures.grades(sentence, external or section_external)
-        found += figures.rates(sentence, unit)
-        project_items += projects.budgeted_clauses(sentence, unit, figures.figure_year(sentence, "", 0) or main_year)
-        if "收支结余" in sentence.text and re.search(r"收支结余-", sentence.text):
-            notes_by_year[figures.figure_year(sentence, "", 0)].append(
+        f.found += totals
+        f.found += figures.grades(sentence, f.external or section_external)
+        f.found += figures.rates(sentence, f.unit)
+        f.projects += projects.budgeted_clauses(sentence, f.unit, figures.figure_year(sentence, "", 0) or f.main_year)
+        if re.search(r"收支结余-", sentence.text):
+            f.notes_by_year[figures.figure_year(sentence, "", 0)].append(
                 f"“{sentence.text}”是收入减支出的差额（赤字），不是年末结转结余，未记为结转结余")
-    for paragraph in sorted(score_paragraphs):
+    for paragraph in sorted(score_paragraphs):       # first-level scores sit beside the total
         items, year = [], None
         for sentence in prose:
             if sentence.paragraph == paragraph:
                 year = year or figures.figure_year(sentence, "", 0)
                 items += figures.dimension_items(sentence)
         if len(items) >= figures.MIN_DIMENSIONS:
-            dims[year or main_year] += items
-    project_items += projects.listed_projects(prose, unit, main_year)
+            f.dims[year or f.main_year] += items
+    f.projects += projects.listed_projects(prose, f.unit, f.main_year)
 
+
+def _read_tables(f: Findings, blocks: list[Block], all_sentences: list[Sentence]) -> None:
     order = len(all_sentences)
     context_of_block = {s.paragraph: s.context_year for s in all_sentences}
     for unit_line, rows in tables.group_tables(blocks):
         position = next(i for i, b in enumerate(blocks) if b is rows[0])
-        year = context_of_block.get(position) or main_year
-        dims[year] += tables.score_rows(rows, order)
+        year = context_of_block.get(position) or f.main_year
+        f.dims[year] += tables.score_rows(rows, order)
         total = tables.score_total(rows)
         if total:
-            before = [p for p in external_at if p < position]
-            kind = "evaluation_score" if external or (before and external_at[max(before)]) else "self_score"
-            found.append(Candidate(year, kind, total[0], total[1], order, label="合计"))
-        items, table_notes = tables.project_rows(rows, unit_line, year)
-        project_items += items
+            before = [p for p in f.external_at if p < position]
+            evaluator = f.external or (before and f.external_at[max(before)])
+            f.found.append(Candidate(year, "evaluation_score" if evaluator else "self_score", total[0], total[1],
+                                     order, label="合计"))
+        items, project_notes = tables.project_rows(rows, unit_line, year)
+        f.projects += items
         budget, budget_notes = tables.budget_rows(rows, unit_line, order)
         form, form_notes = tables.form_rows(rows, unit_line, year, order)
-        budget_notes += form_notes
-        found += budget + form
-        notes_by_year[year] += table_notes + budget_notes
+        f.found += budget + form
+        f.notes_by_year[year] += project_notes + budget_notes + form_notes
         order += len(rows)
 
-    for candidate in found:
-        if candidate.year is None:
-            candidate.year = main_year
-    _prior_carryover(found)
 
-    years = sorted({c.year for c in found if c.year} | {y for y, d in dims.items() if d and y}
-                   | {p["year"] for p in project_items if p["year"]})
+def _assemble(f: Findings, file_name: str, region: str | None, doc_notes: list[str]) -> list[dict]:
+    for candidate in f.found:
+        if candidate.year is None:
+            candidate.year = f.main_year
+    _prior_carryover(f.found)
+    years = sorted({c.year for c in f.found if c.year} | {y for y, d in f.dims.items() if d and y}
+                   | {p["year"] for p in f.projects if p["year"]})
     records = []
     for year in years:
-        record = _record(file_name, unit, year, [c for c in found if c.year == year], dims.get(year, []),
-                         [p for p in project_items if p["year"] == year], external)
-        record["region"] = identity.region(unit, full_text)
-        record["notes"] = doc_notes + notes_by_year.get(year, []) + record["notes"]
-        if unit and record["region"] and not re.search(r"省|自治区", record["region"]):
-            record["notes"].append(f"地区按文中所写记为“{record['region']}”，文中没有写省份")
+        record = _record(file_name, f.unit, year, [c for c in f.found if c.year == year], f.dims.get(year, []),
+                         [p for p in f.projects if p["year"] == year], f.external)
+        record["region"] = region
+        record["notes"] = doc_notes + f.notes_by_year.get(year, []) + record["notes"]
+        if f.unit and region and not re.search(r"省|自治区", region):
+            record["notes"].append(f"地区按文中所写记为“{region}”，文中没有写省份")
         records.append(record)
     return records
 
