@@ -2,6 +2,7 @@
 in plain Chinese, naming the file."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,22 @@ def test_a_scanned_page_inside_a_text_pdf_is_noted(tmp_path):
     [record] = extract_file(tmp_path / "merged.pdf")
     assert record["figures"]["initial_budget"] == 100
     assert any("第 2 页只有图片" in n for n in record["notes"])
+
+
+# Word keeps automatic numbering ("一、", "（一）", "1.") out of a paragraph's text.
+_NUMBERING = re.compile(r"^\s*(#+\s*)?([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?=\D|20\d\d年)|[①-⑳])\s*")
+
+
+def _values(records):
+    return [(r["unit_name"], r["year"], r["figures"], [(s["dimension"], s["score"]) for s in r["scores"]],
+             [(p["project_name"], p["budget"], p["actual_spend"]) for p in r["projects"]],
+             [(s["metric"], s["value"]) for s in r["stated_rates"]]) for r in to_json(records)]
+
+
+@pytest.mark.parametrize("name", [p.name for p in SEED_FILES])
+def test_headings_numbered_by_word_give_the_same_figures(tmp_path, name):
+    lines = (SEEDS / name).read_text(encoding="utf-8").splitlines()
+    unnumbered = [_NUMBERING.sub("", l) if len(l.strip()) < 40 else l for l in lines]
+    assert unnumbered != lines
+    path = write_docx(unnumbered, tmp_path / f"{name}.docx")
+    assert _values(extract_file(path)) == _values(extract_file(SEEDS / name))

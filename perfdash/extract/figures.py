@@ -22,6 +22,7 @@ class Sentence:
     paragraph: int             # sentences of one paragraph share this
     context_year: int | None   # the year of the section it sits in, if the heading said one
     is_row: bool = False
+    heading: bool = False      # the sentence is a section heading
 
 
 @dataclass

@@ -21,7 +21,7 @@ _SPENT = re.compile(rf"(?:实际支出|支出|执行数)(?:为)?(?P<num>{NUMBER}
 _ZERO_RATE = re.compile(r"执行率为?0(?![.\d%])")
 _PROJECT_NAME_END = re.compile(r"(项目|经费|费用|费|工程|资金)$")
 _LIST_START = re.compile(r"(?:评价|自评)?项目共\s*\d+\s*个[，,]?\s*分别为")
-_SECTION_TITLE = re.compile(r"^\d+[.、．](?P<title>.+?)主要任务及完成情况[。.]?$")
+_SECTION_TITLE = re.compile(r"^(?:\d+[.、．])?(?P<title>[^，。；]{2,50}?)主要任务及完成情况[。.]?$")
 # In a project's own section: the money it got and the money it spent.
 _SECTION_BUDGET = re.compile(rf"(?:争取|安排|下达|批复|申请)(?:项目)?(?:资金|预算)(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
 _SECTION_SPEND = re.compile(rf"(?:实际支出|资金执行数|执行数)[^，。；]{{0,24}}?(?P<num>{NUMBER})\s*(?P<unit>万元|元)"

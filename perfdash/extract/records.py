@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from perfdash.extract import figures, identity, projects, tables
 from perfdash.extract.figures import Candidate, Sentence
-from perfdash.extract.text import HEADING, Block, blocks_from_lines, plain, sentences, years_in
+from perfdash.extract.text import Block, blocks_from_lines, plain, sentences, years_in
 
 FIGURE_KEYS = ["initial_budget", "adjusted_budget", "funds_received", "actual_spend", "carryover",
                "prior_carryover", "sangong_budget", "sangong_actual", "self_score", "grade",
@@ -23,7 +23,6 @@ FIGURE_LABELS = {"initial_budget": "年初预算数", "adjusted_budget": "调整
                  "sangong_budget": "三公经费预算数", "sangong_actual": "三公经费实际数", "self_score": "自评得分",
                  "grade": "评价等级", "evaluation_score": "外部评价得分", "evaluation_grade": "外部评价等级"}
 _TOP_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_SECTION_YEAR_LINE = 40     # a heading longer than this is prose that happens to start with "1."
 
 
 def document_sentences(blocks: list[Block]) -> list[Sentence]:
@@ -34,14 +33,14 @@ def document_sentences(blocks: list[Block]) -> list[Sentence]:
         if block.is_row:
             out.append(Sentence(block.text, len(out), paragraph, context, is_row=True))
             continue
-        if HEADING.match(block.text) and len(block.text) <= _SECTION_YEAR_LINE:
+        if block.heading:
             stated = years_in(block.text)
             if stated:
                 context = stated[0]
             elif _TOP_SECTION.match(block.text):
                 context = None
         for text in sentences(block.text):
-            out.append(Sentence(text, len(out), paragraph, context))
+            out.append(Sentence(text, len(out), paragraph, context, heading=block.heading))
     return out
 
 
@@ -75,7 +74,7 @@ def _read_prose(f: Findings, prose: list[Sentence]) -> None:
     score_paragraphs = set()
     section_external = False
     for sentence in prose:
-        if HEADING.match(sentence.text):
+        if sentence.heading:
             section_external = False
         section_external = section_external or bool(figures.EXTERNAL.search(sentence.text))
         f.external_at[sentence.paragraph] = section_external

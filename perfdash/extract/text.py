@@ -28,6 +28,8 @@ HEADING = re.compile(
 _CLOSED = re.compile(r"[。；;！!？?：:）)”」]$")
 # A title or heading ends with one of these words: it is never the first half of a sentence.
 _TITLE_END = re.compile(r"(报告|总结|报表|情况|目标|任务|说明|分析|措施|建议|结论|附件\d*|[表]\d*)$")
+MAX_HEADING = 40
+MAX_UNNUMBERED_HEADING = 25
 # Shorter lines without closing punctuation are titles or labels, never a wrapped sentence.
 MIN_WRAPPED_LINE = 15
 # Sentence ends: 。；！？ and their ASCII forms.
@@ -88,8 +90,16 @@ def blocks_from_lines(lines: list[str]) -> list[Block]:
         if previous is not None and not is_title and _continues(previous.text, text):
             previous.text += text
             continue
-        blocks.append(Block(text, heading=bool(HEADING.match(text)) and len(text) < 40))
+        blocks.append(Block(text, heading=is_heading(text)))
     return [b for b in blocks if b.text]
+
+
+def is_heading(text: str) -> bool:
+    """A numbered heading, or a short line without sentence punctuation (Word keeps automatic
+    numbering such as "一、" or "1." out of the paragraph's text)."""
+    if HEADING.match(text) and len(text) < MAX_HEADING:
+        return True
+    return len(text) <= MAX_UNNUMBERED_HEADING and not re.search(r"[。；;，,！!？?]", text)
 
 
 def _last_text(blocks: list[Block]) -> Block | None:
