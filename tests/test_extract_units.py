@@ -20,7 +20,8 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 LABELS = [("年初预算为", "initial_budget"), ("调整后预算数为", "adjusted_budget"), ("实际到位资金", "funds_received"),
           ("实际支出", "actual_spend"), ("年末结转结余", "carryover"), ("三公经费预算数", "sangong_budget"),
           ("全年预算数为", "adjusted_budget"), ("全年执行数", "actual_spend"), ("年末结转和结余", "carryover"),
-          ("年初结转和结余", "prior_carryover"), ("“三公”经费实际支出数", "sangong_actual")]
+          ("年初结转和结余", "prior_carryover"), ("“三公”经费实际支出数", "sangong_actual"),
+          ("上年年底结余", "prior_carryover")]
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2)
 
 

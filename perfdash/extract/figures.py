@@ -61,7 +61,8 @@ _NOT_A_PART = r"(?<!基本)(?<!项目)(?<!人员)(?<!公用)(?<!经费)"
 _LAST_YEAR = re.compile(r"上年|去年|上一年|前一年|同期")
 # Amount labels, most specific first; each must end the clause just before the number.
 AMOUNT_LABELS: list[tuple[str, str]] = [
-    ("prior_carryover", r"(?:上年度?|上一年度?|年初)(?:末|底)?结转和?结余(?:资金|总额|数|金额)?|上年(?:末|底)结余"),
+    ("prior_carryover", r"(?:上年度?|上一年度?|年初)(?:年末|年底|末|底)?结转和?结余(?:资金|总额|数|金额)?|"
+                        r"上年度?(?:年末|年底|末|底)结余"),
     ("carryover", r"(?<!收支)(?<!项目)(?:年末|年底|期末|本年度?末?)?结转和?结余(?:资金|总额|数|金额)?|"
                   r"(?:年末|年底|期末)结余(?:资金)?"),
     ("sangong_actual", r"三公(?:经费)?(?:实际)?(?:执行|支出)数?|三公(?:经费)?实际数?"),
