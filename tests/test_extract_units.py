@@ -118,3 +118,9 @@ def test_a_lone_score_beside_the_total_is_not_a_dimension():
     records = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n"
                                    "2022年度我单位整体自评得分为88分，较上年提高2分，满分100分。"))
     assert records[0]["figures"]["self_score"] == 88 and records[0]["scores"] == []
+
+
+def test_years_in_cited_document_titles_are_not_the_figures_year():
+    records = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n"
+                                   "按照《2023年度预算绩效管理工作方案》（某财〔2023〕5号）要求，部门年初预算为100万元。"))
+    assert [(r["year"], r["figures"]["initial_budget"]) for r in records] == [(2022, 100)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from perfdash.extract.text import Block, years_in
+from perfdash.extract.text import Block, without_citations, years_in
 
 # A government body's name: a place, then its name, ending in an organ word.
 ORGAN = re.compile(
@@ -92,7 +92,7 @@ def main_year(blocks: list[Block], full_text: str) -> int | None:
         found = years_in(line)
         if found:
             return found[0]
-    counted = Counter(int(y) for y in re.findall(r"(20\d\d)\s*年度", full_text))
+    counted = Counter(int(y) for y in re.findall(r"(20\d\d)\s*年度", without_citations(full_text)))
     if not counted:
         counted = Counter(years_in(full_text))
     return counted.most_common(1)[0][0] if counted else None

@@ -161,9 +161,17 @@ def plain(value: Decimal) -> str:
     return text or "0"
 
 
+# A document's title (《…2023年度…通知》) or number (〔2023〕381号) names a year that is not the figure's.
+_CITED = re.compile(r"《[^》]*》|[〔\[［][^〕\]］]*[〕\]］]|[（(]20\d\d[)）]")
+
+
+def without_citations(text: str) -> str:
+    return _CITED.sub("", text)
+
+
 def years_in(text: str) -> list[int]:
-    return [int(m.group(1)) for m in YEAR.finditer(text)]
+    return [int(m.group(1)) for m in YEAR.finditer(without_citations(text))]
 
 
 def date_years_in(text: str) -> list[int]:
-    return [int(m.group(1)) for m in DATE_YEAR.finditer(text)]
+    return [int(m.group(1)) for m in DATE_YEAR.finditer(without_citations(text))]
