@@ -124,3 +124,18 @@ def test_years_in_cited_document_titles_are_not_the_figures_year():
     records = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n"
                                    "按照《2023年度预算绩效管理工作方案》（某财〔2023〕5号）要求，部门年初预算为100万元。"))
     assert [(r["year"], r["figures"]["initial_budget"]) for r in records] == [(2022, 100)]
+
+
+def test_a_title_starting_with_guanyu_still_names_the_unit():
+    records = extract_text("关于洛阳市教育局2022年度部门整体支出绩效自评的报告\n一、基本情况\n"
+                           "洛阳市教育局2022年部门年初预算为100万元。")
+    assert [r["unit_name"] for r in records] == ["洛阳市教育局"]
+
+
+def test_one_grade_written_two_ways_is_one_grade_and_two_grades_are_none():
+    same = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n2022年整体自评得分92分，属于“优”。"
+                                "\n综上，2022年度部门整体支出绩效自评为“优秀”。"))
+    assert same[0]["figures"]["grade"] == "优"
+    different = to_json(extract_text("某县某局2022年度部门整体支出绩效自评报告\n2022年整体自评得分92分，属于“优”。"
+                                     "\n综上，2022年度部门整体支出绩效自评为“良好”。"))
+    assert different[0]["figures"]["grade"] is None and any("不同" in n for n in different[0]["notes"])

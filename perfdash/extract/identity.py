@@ -47,14 +47,22 @@ def unit_name(blocks: list[Block], full_text: str) -> str | None:
         if line.endswith(("：", ":")) or re.search(r"[。，,；;]", line) or len(line) > 60:
             continue
         title = re.sub(r"(20\d\d)\s*年度?", "", line).replace(" ", "")
+        title = re.sub(r"^(附件\d*[:：]?|关于)", "", title)
         title = _TITLE_TAIL.split(title)[0] if _TITLE_TAIL.search(title) else title
-        candidates += [match.group("name") for match in ORGAN.finditer(title)]
+        candidates += [_best_variant(match.group("name"), full_text) for match in ORGAN.finditer(title)]
     signature = [b.text for b in blocks[-3:] if ORGAN.fullmatch(b.text.strip())]
     candidates += [s.strip() for s in signature if not _NOT_THE_UNIT.search(s)]
     for name in candidates:
         if full_text.count(name) >= 2 or name in signature:
             return name
     return candidates[0] if candidates else None
+
+
+def _best_variant(name: str, full_text: str) -> str:
+    """The name without words that crept in before the place ("关于…", "中共…"): of the tails that
+    are still a body's name, the one the text repeats most (the longest on a tie)."""
+    variants = [name[i:] for i in range(len(name)) if ORGAN.fullmatch(name[i:])]
+    return max(variants, key=lambda v: (full_text.count(v), len(v)))
 
 
 def region(name: str | None, full_text: str) -> str | None:

@@ -175,6 +175,14 @@ def _record(file_name, unit, year, found, dims, items, external) -> dict:
     return record
 
 
+# 优 and 优秀 are one grade written two ways (财预〔2020〕10号 bands).
+_GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
+
+
+def _same_kind(value):
+    return _GRADE_WORDS.get(value, value) if isinstance(value, str) else value
+
+
 def _rounds_to(precise: Decimal, coarse: Decimal) -> bool:
     exponent = coarse.as_tuple().exponent
     return precise.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP) == coarse
@@ -187,7 +195,7 @@ def resolve(key: str, readings: list[Candidate], notes: list[str]):
             notes.append(c.note)
     values = []
     for c in readings:
-        if c.value not in [v.value for v in values]:
+        if _same_kind(c.value) not in [_same_kind(v.value) for v in values]:
             values.append(c)
     if len(values) == 1:
         return values[0].value, values[0].source
