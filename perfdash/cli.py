@@ -189,6 +189,29 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_extract(args) -> int:
+    """Figures read from the reports themselves, each with its sentence, for review before import."""
+    from perfdash import extract
+    from perfdash.extract import output
+
+    records = []
+    for report in args.reports:
+        records += extract.extract_file(Path(report))
+    if args.out:
+        for path in output.write_out(records, Path(args.out)):
+            print(f"已写出：{path}", file=sys.stderr)
+        for r in records:
+            if not r["unit_name"]:
+                print(f"提示：{r['file']}（{r['year']} 年）没有写明单位名称，文件中单位名称留空，请填写后再导入",
+                      file=sys.stderr)
+    if args.format == "json":
+        json.dump(extract.to_json(records), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(output.table_text(records))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from perfdash import bench
 
@@ -237,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "导入 CSV/XLSX 文件（全部成功或全部不导入）")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--by", help="导入人（记入导入历史）")
+
+    p = sub.add_parser("extract", help="从自评报告（.txt/.docx/.pdf）中提取数据及其原句")
+    p.add_argument("reports", nargs="+", metavar="REPORT")
+    p.add_argument("--format", choices=["json", "table"], default="table")
+    p.add_argument("--out", metavar="DIR", help="写出可复核、可导入的 CSV 文件（带“来源”列）")
+    p.set_defaults(handler=cmd_extract, db=None)
 
     p = add("rates", cmd_rates, "各单位的各项比率")
     p.add_argument("--year", type=int, required=True)
