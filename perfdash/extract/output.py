@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfdash import tabular
+from perfdash.present import tabular
 from perfdash.extract.records import FIGURE_KEYS, FIGURE_LABELS
 from perfdash.extract.text import plain
 
