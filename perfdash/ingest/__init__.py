@@ -11,6 +11,7 @@ is valid, and then all of them are written in one transaction.
     arrow_csv  the records below a CSV header read with pyarrow.csv
     validate   one file parsed and checked as a whole → ParsedFile or ImportRefused
     batches    preview, import (one transaction, one batch per changed file), rollback
+    session    the upload page's check → preview → confirm and rollback steps, without a browser
 
 The names below are the package's public API; import from the submodule where that reads better.
 """
