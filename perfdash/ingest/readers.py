@@ -123,6 +123,9 @@ def read_files(paths) -> list[tuple[str, bytes]]:
     return [(Path(p).name, Path(p).read_bytes()) for p in paths]
 
 
+# -- the header row and the records below it ---------------------------------------------
+
+
 def _find_header(rows: list[list[str]]) -> tuple[int | None, str | None]:
     """The header is the row among the first ten that names the most known columns (a title
     block above it may hold a lone 「单位名称」 cell, e.g. 单位名称 | 郑州市财政局)."""

@@ -280,6 +280,9 @@ def _canonical(text: pd.Series, aliases: dict[str, str]) -> pd.Series:
     return _string_series(mapped, text.index)
 
 
+# -- one file, then several --------------------------------------------------------------
+
+
 def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> ParsedFile:
     """Parse and validate one file; raises ImportRefused listing every problem in it."""
     limits = limits or Limits()
