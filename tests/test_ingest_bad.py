@@ -18,6 +18,7 @@ from ingest_cases import (  # noqa: E402
     as_xlsx_cells, budget_csv, csv_bytes, dump, preloaded_database, run_cli, xlsx_bytes,
 )
 from perfdash import ingest  # noqa: E402
+from perfdash.ingest import batches  # noqa: E402
 from perfdash.derive import open_current  # noqa: E402
 
 NEXT_YEAR = dt.date.today().year + 1
@@ -257,7 +258,7 @@ def test_a_failure_while_writing_rolls_back_earlier_files(db_path, monkeypatch):
     db = open_current(db_path)
     try:
         before = dump(db)
-        real_stage = ingest._stage
+        real_stage = batches._stage
         calls = []
 
         def failing_stage(cur, item):
@@ -266,7 +267,7 @@ def test_a_failure_while_writing_rolls_back_earlier_files(db_path, monkeypatch):
                 raise RuntimeError("disk full")
             return real_stage(cur, item)
 
-        monkeypatch.setattr(ingest, "_stage", failing_stage)
+        monkeypatch.setattr(batches, "_stage", failing_stage)
         with pytest.raises(RuntimeError):
             ingest.import_parsed(db, parsed)
         assert calls == ["好.csv", "项目.csv"]

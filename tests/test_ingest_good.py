@@ -17,6 +17,7 @@ from ingest_cases import (  # noqa: E402
     budget_rows, csv_bytes, in_yuan, with_sheet_dimension, xlsx_bytes,
 )
 from perfdash import ingest  # noqa: E402
+from perfdash.ingest import arrow_csv, validate  # noqa: E402
 from perfdash.derive import open_current  # noqa: E402
 
 COL = {h: i for i, h in enumerate(BUDGET_HEADER)}
@@ -247,7 +248,7 @@ def _outcome(data: bytes, name: str):
 
 def _row_by_row_outcome(data: bytes, name: str, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_csv_head", lambda data: None)
+        patch.setattr(validate, "_csv_head", lambda data: None)
         return _outcome(data, name)
 
 
@@ -290,7 +291,7 @@ def test_plain_and_quoted_csv_bodies_are_read_by_arrow(monkeypatch):
     def row_by_row(*args):
         raise AssertionError("read row by row")
 
-    monkeypatch.setattr(ingest, "_rows_body", row_by_row)
+    monkeypatch.setattr(validate, "_rows_body", row_by_row)
     for data in (budget_csv(), budget_csv(encoding="gbk", before=TITLE), budget_csv(quoting=csv.QUOTE_ALL),
                  budget_csv(encoding="utf-16", delimiter="\t"), without_trailing_blanks()):
         assert len(ingest.parse_file(data, "f.csv").frame) == 5
@@ -325,4 +326,4 @@ def test_utf8_check_agrees_with_python(data):
         decodes = True
     except UnicodeDecodeError:
         decodes = False
-    assert ingest._is_utf8(pa.py_buffer(data)) is decodes
+    assert arrow_csv._is_utf8(pa.py_buffer(data)) is decodes

@@ -1,0 +1,127 @@
+"""What the uploaded files may contain: the three kinds of file, their columns and the
+headers accepted for them, the values accepted for grades and levels, and how a header row
+is recognised (NFKC, no quotes or spaces, a 「（元）」 suffix converted to 万元).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+# -- what the files may contain ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str                 # canonical Chinese header, used in templates and messages
+    aliases: tuple[str, ...]   # other accepted headers (normalised form)
+    type: str                  # int | text | amount | score | grade | level
+    required: bool = False
+
+
+def _col(id, label, type, *aliases, required=False):
+    return Column(id, label, tuple(aliases), type, required)
+
+
+YEAR = _col("year", "年度", "int", "年份", "年", required=True)
+UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号")
+UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", required=True)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "budget": (
+        YEAR, UNIT_CODE, UNIT_NAME,
+        _col("region", "地区", "text", "区域", "所属地区"),
+        _col("level", "层级", "level", "级次", "单位层级"),
+        _col("sector", "行业", "text", "行业类别", "领域", "所属行业"),
+        _col("initial_budget", "年初预算数", "amount", "年初预算"),
+        _col("adjusted_budget", "调整后预算数", "amount", "调整后预算数(全年预算数)", "全年预算数",
+             "调整预算数", "全年预算"),
+        _col("funds_received", "实际到位资金", "amount", "到位资金", "资金到位数"),
+        _col("actual_spend", "实际支出数", "amount", "实际支出数(执行数)", "执行数", "实际支出",
+             "预算执行数", required=True),
+        _col("carryover", "结转结余", "amount", "结转结余数", "年末结转结余", "结转结余总额"),
+        _col("prior_carryover", "上年结转结余", "amount", "上年结转结余数", "年初结转结余"),
+        _col("sangong_budget", "三公经费预算数", "amount", "三公预算数"),
+        _col("sangong_actual", "三公经费实际数", "amount", "三公经费支出数", "三公经费执行数", "三公实际数"),
+        _col("procurement_budget", "政府采购预算数", "amount", "采购预算数"),
+        _col("procurement_actual", "政府采购实际数", "amount", "政府采购执行数", "采购实际数"),
+        _col("self_score", "自评得分", "score", "得分", "总得分", "综合得分"),
+        _col("grade", "评价等级", "grade", "等级", "自评等级", "绩效等级"),
+    ),
+    "scores": (
+        YEAR, UNIT_CODE, UNIT_NAME,
+        _col("dimension", "一级指标", "text", "指标", "评价维度", required=True),
+        _col("max_score", "分值", "score", "满分", "指标分值", required=True),
+        _col("score", "得分", "score", "实得分", "自评得分", required=True),
+    ),
+    "projects": (
+        YEAR, UNIT_CODE, UNIT_NAME,
+        _col("project_name", "项目名称", "text", "项目", required=True),
+        _col("category", "项目类别", "text", "类别", "项目类型"),
+        _col("budget", "预算数", "amount", "项目预算数", "预算金额", required=True),
+        _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", required=True),
+    ),
+}
+
+KIND_LABEL = {"budget": "预算执行数据", "scores": "一级指标得分", "projects": "项目支出数据"}
+KEY_COLUMNS = {
+    "budget": ["unit_key", "year"],
+    "scores": ["unit_key", "year", "dimension"],
+    "projects": ["unit_key", "year", "project_name"],
+}
+# Headers that tell the kinds apart; anything else with a unit name is a budget file.
+KIND_MARKERS = {"scores": "dimension", "projects": "project_name"}
+
+GRADE_ALIASES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中",
+                 "差": "差", "较差": "差"}
+LEVEL_ALIASES = {"省级": "省级", "省": "省级", "市级": "市级", "市": "市级", "地市级": "市级",
+                 "县级": "县级", "县": "县级", "区级": "县级", "县区级": "县级", "县(区)级": "县级",
+                 "县(市、区)级": "县级"}
+MISSING_TOKENS = {"", "-", "--", "—", "——", "–", "/", "无"}
+TOTAL_ROW_LABELS = {"合计", "总计", "小计", "合计数", "总合计"}   # compared without spaces, after NFKC
+
+
+# -- headers -----------------------------------------------------------------------------
+
+_UNIT_SUFFIX = re.compile(r"^(.*?)\((万元|元)\)$")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+
+
+def normalise_header(text) -> str:
+    """NFKC (full-width brackets, digits, letters → half-width), no quotes or spaces, lower-case."""
+    text = unicodedata.normalize("NFKC", str(text or "")).translate(_QUOTES)
+    return re.sub(r"\s+", "", text).lower()
+
+
+def _header_index(kind: str) -> dict[str, Column]:
+    index = {}
+    for column in COLUMNS[kind]:
+        for name in (column.id, column.label, *column.aliases):
+            index[normalise_header(name)] = column
+    return index
+
+
+HEADER_INDEX = {kind: _header_index(kind) for kind in COLUMNS}
+
+
+def match_header(kind: str, raw: str) -> tuple[Column | None, float]:
+    """The column a header names and the factor that converts its amounts to 万元."""
+    norm = normalise_header(raw)
+    index = HEADER_INDEX[kind]
+    if norm in index:
+        return index[norm], 1.0
+    unit = _UNIT_SUFFIX.match(norm)
+    if unit and unit.group(1) in index:
+        return index[unit.group(1)], (0.0001 if unit.group(2) == "元" else 1.0)
+    return None, 1.0
+
+
+def detect_kind(headers: list[str]) -> str | None:
+    for kind, marker in KIND_MARKERS.items():
+        if any((c := match_header(kind, h)[0]) is not None and c.id == marker for h in headers):
+            return kind
+    if any((c := match_header("budget", h)[0]) is not None and c.id == "unit_name" for h in headers):
+        return "budget"
+    return None

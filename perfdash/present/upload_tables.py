@@ -1,0 +1,109 @@
+"""The tables the 数据导入 page shows, as plain DataFrames with the page's Chinese headers:
+the problem report, the preview (summary, new rows, changes as 原值 → 新值), the import
+result and the import history.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from perfdash import metrics
+from perfdash.errors import Problem
+from perfdash.ingest.batches import BatchResult
+from perfdash.ingest.columns import COLUMNS, KIND_LABEL
+from perfdash.ingest.session import Preview
+
+PREVIEW_ROWS = 500
+STATUS_LABEL = {"active": "有效", "rolled_back": "已回滚"}
+
+
+def problem_report(problems: Iterable[Problem]) -> pd.DataFrame:
+    report = pd.DataFrame([p.as_dict() for p in problems], columns=["文件", "行", "列", "问题"])
+    report["行"] = report["行"].astype("Int64")
+    return report
+
+
+def preview_summary(preview: Preview) -> pd.DataFrame:
+    files = preview.files
+    return pd.DataFrame({
+        "文件": [f.file.file_name for f in files],
+        "类型": [KIND_LABEL[f.file.kind] for f in files],
+        "新增": [f.inserted for f in files],
+        "更新": [f.updated for f in files],
+        "未变": [f.unchanged for f in files],
+        "跳过的合计行": [f.file.skipped_rows for f in files],
+    })
+
+
+def labels(kind: str) -> dict[str, str]:
+    return {c.id: c.label for c in COLUMNS[kind]} | {"source_row": "行"}
+
+
+def new_rows_shown(kind: str, new_rows: pd.DataFrame) -> pd.DataFrame:
+    """The first PREVIEW_ROWS new rows, columns the file fills, Chinese headers."""
+    shown = new_rows[["source_row", *[c.id for c in COLUMNS[kind] if c.id in new_rows]]]
+    return shown.loc[:, shown.notna().any()].head(PREVIEW_ROWS).rename(columns=labels(kind))
+
+
+def _value_text(kind: str, column: str, value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "（空）"
+    col = next((c for c in COLUMNS[kind] if c.id == column), None)
+    if col is not None and col.type == "amount":
+        return metrics.fmt_amount(value)
+    if col is not None and col.type == "score":
+        return metrics.fmt_score(value)
+    return str(value)
+
+
+def changed_long(kind: str, changed: pd.DataFrame) -> pd.DataFrame:
+    """Changed rows as 行 / 单位 / … / 列 / 原值 → 新值, one line per differing column."""
+    names = labels(kind)
+    key_cols = [c for c in ("year", "unit_name", "dimension", "project_name") if c in changed]
+    pieces = []
+    for column in [c for c in changed.columns if f"old_{c}" in changed.columns]:
+        new, old = changed[column], changed[f"old_{column}"]
+        both_missing = new.isna() & old.isna()
+        same = (new.astype("object") == old.astype("object")).fillna(False).astype(bool)
+        differs = ~(same | both_missing)
+        if not differs.any():
+            continue
+        part = changed.loc[differs, ["source_row", *key_cols]].copy()
+        part["列"] = names.get(column, column)
+        part["原值"] = [_value_text(kind, column, v) for v in old[differs]]
+        part["新值"] = [_value_text(kind, column, v) for v in new[differs]]
+        pieces.append(part)
+    if not pieces:
+        return pd.DataFrame()
+    out = pd.concat(pieces).sort_values("source_row", kind="stable")
+    return out.rename(columns=names)
+
+
+def result_table(results: Iterable[BatchResult]) -> pd.DataFrame:
+    results = list(results)
+    return pd.DataFrame({
+        "文件": [r.file_name for r in results],
+        "类型": [KIND_LABEL[r.kind] for r in results],
+        "批次": pd.array([r.batch_id for r in results], dtype="Int64"),
+        "新增": [r.inserted for r in results],
+        "更新": [r.updated for r in results],
+        "未变": [r.unchanged for r in results],
+    })
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """import/history as the page shows it."""
+    return pd.DataFrame({
+        "批次": history["batch_id"],
+        "文件": history["file_name"],
+        "类型": history["kind"].map(KIND_LABEL).fillna(history["kind"]),
+        "新增": history["rows_inserted"],
+        "更新": history["rows_updated"],
+        "未变": history["rows_unchanged"],
+        "导入时间": history["imported_at"],
+        "导入人": history["imported_by"],
+        "示例数据": history["is_demo"].map({True: "是", False: ""}),
+        "状态": history["status"].map(STATUS_LABEL).fillna(history["status"]),
+        "回滚时间": history["rolled_back_at"],
+    })
