@@ -8,14 +8,13 @@ from typing import Iterable
 
 import pandas as pd
 
-from perfdash import metrics
+from perfdash import labels, metrics
 from perfdash.errors import Problem
 from perfdash.ingest.batches import BatchResult
 from perfdash.ingest.columns import COLUMNS, KIND_LABEL
 from perfdash.ingest.session import Preview
 
 PREVIEW_ROWS = 500
-STATUS_LABEL = {"active": "有效", "rolled_back": "已回滚"}
 
 
 def problem_report(problems: Iterable[Problem]) -> pd.DataFrame:
@@ -36,14 +35,14 @@ def preview_summary(preview: Preview) -> pd.DataFrame:
     })
 
 
-def labels(kind: str) -> dict[str, str]:
+def column_labels(kind: str) -> dict[str, str]:
     return {c.id: c.label for c in COLUMNS[kind]} | {"source_row": "行"}
 
 
 def new_rows_shown(kind: str, new_rows: pd.DataFrame) -> pd.DataFrame:
     """The first PREVIEW_ROWS new rows, columns the file fills, Chinese headers."""
     shown = new_rows[["source_row", *[c.id for c in COLUMNS[kind] if c.id in new_rows]]]
-    return shown.loc[:, shown.notna().any()].head(PREVIEW_ROWS).rename(columns=labels(kind))
+    return shown.loc[:, shown.notna().any()].head(PREVIEW_ROWS).rename(columns=column_labels(kind))
 
 
 def _value_text(kind: str, column: str, value) -> str:
@@ -59,7 +58,7 @@ def _value_text(kind: str, column: str, value) -> str:
 
 def changed_long(kind: str, changed: pd.DataFrame) -> pd.DataFrame:
     """Changed rows as 行 / 单位 / … / 列 / 原值 → 新值, one line per differing column."""
-    names = labels(kind)
+    names = column_labels(kind)
     key_cols = [c for c in ("year", "unit_name", "dimension", "project_name") if c in changed]
     pieces = []
     for column in [c for c in changed.columns if f"old_{c}" in changed.columns]:
@@ -104,6 +103,6 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         "导入时间": history["imported_at"],
         "导入人": history["imported_by"],
         "示例数据": history["is_demo"].map({True: "是", False: ""}),
-        "状态": history["status"].map(STATUS_LABEL).fillna(history["status"]),
+        "状态": history["status"].map(labels.BATCH_STATUS_LABELS).fillna(history["status"]),
         "回滚时间": history["rolled_back_at"],
     })
