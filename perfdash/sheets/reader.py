@@ -1,0 +1,148 @@
+"""A file's bytes → its tables, each row's cells as the text the importer's validator reads.
+
+Amounts come out in 万元 as plain decimal text (exact: Decimal from the cell to the text),
+years as "2023", stated rates as fractions ("0.8756"), codes and names as text; missing
+cells as "". A cell that cannot be read is a SheetProblem naming file, sheet, Excel row and
+column; the row stays in `rows` with "" in that cell, so the caller sees every problem of
+the file at once but must not import a table with problems.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from perfdash.sheets import values as val
+from perfdash.sheets.grid import Grid, read_workbook_grids
+from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
+from perfdash.sheets.problems import SheetProblem
+from perfdash.sheets.sniff import FileRefused
+
+
+@dataclass
+class Table:
+    file: str
+    sheet: str | None                         # None for CSV text
+    kind: str                                 # budget | scores | projects
+    header_rows: tuple[int, ...]              # Excel numbers
+    columns: list[ColumnInfo]                 # one per value in each row, in this order
+    rows: list[tuple[int, list[str]]]         # (Excel row, cells as text; amounts in 万元)
+    skipped_rows: list[tuple[int, str]]       # (Excel row, reason)
+    ignored_columns: list[tuple[str, str]]    # (letter, header as written)
+    notes: list[str] = field(default_factory=list)
+    problems: list[SheetProblem] = field(default_factory=list)
+
+    @property
+    def column_ids(self) -> list[str]:
+        return [c.column_id for c in self.columns]
+
+    def records(self) -> list[dict[str, str]]:
+        """Rows as {column id: text}, plus "source_row"."""
+        ids = self.column_ids
+        return [{"source_row": str(r), **dict(zip(ids, cells))} for r, cells in self.rows]
+
+
+@dataclass
+class SheetsResult:
+    file: str
+    format: str                               # xlsx | xls | xlsb | ods | text
+    tables: list[Table]
+    skipped_sheets: list[tuple[str, str]]     # (sheet, reason): hidden, no table, header only
+    notes: list[str]
+    problems: list[SheetProblem]              # the file's, every table's, and "no table at all"
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+
+def _read_cell(column: ColumnInfo, raw, code_numbers: list[int], row: int) -> str:
+    if column.type == "amount":
+        amount = val.read_amount(raw, column.unit, column.unit_stated, column.unit_source or "")
+        return "" if amount is None else val.number_text(amount)
+    if column.type == "rate":
+        rate = val.read_rate(raw, column.unit == "%")
+        return "" if rate is None else val.number_text(rate)
+    if column.type == "score":
+        if isinstance(raw, str) and raw.strip().endswith("分"):
+            raw = raw.strip()[:-1]
+        if val.is_missing(raw):
+            return ""
+        number, unit = val.parse_number(raw)
+        if unit is not None:
+            raise val.ValueRefused(f"得分列中出现金额「{text_of(raw)}」")
+        return val.number_text(number)
+    if column.column_id == "year":
+        year = val.read_year(raw)
+        return "" if year is None else str(year)
+    if column.column_id == "unit_code":
+        code, was_number = val.read_code(raw)
+        if was_number:
+            code_numbers.append(row)
+        return code or ""
+    return val.read_text(raw) or ""
+
+
+def read_grid(grid: Grid, file: str) -> Table | str:
+    """The table in one grid, or the reason there is none (said in the result)."""
+    if not any(text_of(v) for r in grid.cells for v in r):
+        return "空工作表"
+    band = find_band(grid)
+    if band is None:
+        return "找不到表头：前 30 行没有「单位名称」「实际支出数」等可识别的列名"
+    layout: Layout = classify(grid, band, file)
+    fill = layout.fill_down
+    rows, problems = [], list(layout.problems)
+    code_numbers: list[int] = []
+    for index in layout.data_rows:
+        excel = index + 1
+        cells = []
+        for column in layout.columns:
+            if column.position < 0:
+                cells.append(column.constant or "")
+                continue
+            r, c = fill.get((index, column.position), (index, column.position))
+            try:
+                cells.append(_read_cell(column, grid.cell(r, c), code_numbers, excel))
+            except val.ValueRefused as refused:
+                cells.append("")
+                problems.append(SheetProblem(file, grid.sheet, excel, column.raw_header, column.letter, str(refused)))
+        rows.append((excel, cells))
+    notes = list(layout.notes)
+    if layout.ignored_columns:
+        notes.append("未识别、未读取的列：" + "、".join(f"{l} 列「{h}」" for l, h in layout.ignored_columns))
+    if code_numbers:
+        shown = "、".join(str(r) for r in code_numbers[:10]) + ("等" if len(code_numbers) > 10 else "")
+        notes.append(f"第 {shown} 行的单位编码在 Excel 中存为数字，前导零（如 001234）可能已丢失，"
+                     "请核对；建议把编码列设为文本")
+    skipped_summary = [(r, why) for r, why in layout.skipped_rows if why != "空行"]
+    if skipped_summary:
+        notes.append("已跳过：" + "；".join(f"第 {r} 行 {why}" for r, why in skipped_summary[:20])
+                     + ("……" if len(skipped_summary) > 20 else ""))
+    if not rows and not problems:
+        return f"只有表头（第 {'、'.join(map(str, layout.header_rows))} 行），没有数据行"
+    return Table(file, grid.sheet, layout.kind, layout.header_rows, layout.columns, rows,
+                 layout.skipped_rows, layout.ignored_columns, notes, problems)
+
+
+def read_tables(data: bytes, file_name: str) -> SheetsResult:
+    """Every table in a file. Never raises for what the file holds: a file that cannot be read
+    at all, or holds no table, comes back with problems saying why."""
+    from pathlib import Path
+
+    name = Path(file_name).name
+    try:
+        book = read_workbook_grids(data, name)
+    except FileRefused as refused:
+        return SheetsResult(name, "", [], [], [], [SheetProblem(name, None, None, None, None,
+                                                                str(refused).removeprefix(f"{name}："))])
+    tables, skipped = [], list(book.skipped_sheets)
+    for grid in book.grids:
+        found = read_grid(grid, name)
+        if isinstance(found, Table):
+            tables.append(found)
+        else:
+            skipped.append((grid.sheet or name, found))
+    problems = [p for t in tables for p in t.problems]
+    if not tables:
+        reasons = "；".join(f"「{s}」{why}" for s, why in skipped) if book.format != "text" else skipped[0][1]
+        problems.append(SheetProblem(name, None, None, None, None, f"没有可导入的表格（{reasons}）"))
+    return SheetsResult(name, book.format, tables, skipped, list(book.notes), problems)
