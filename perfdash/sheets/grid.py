@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from perfdash.ingest import decode_text
 from perfdash.sheets.sniff import DAMAGED, FileRefused, sniff
-from perfdash.sheets.values import Padded, Percent
+from perfdash.sheets.values import Padded, Percent, Uncalculated
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DELIMITERS = (",", "\t", ";", "，")
@@ -67,9 +67,53 @@ def _openpyxl_value(cell):
         if isinstance(value, int) or float(value).is_integer():
             if _ZERO_FORMAT.match(fmt) and len(fmt) > len(str(int(value))):
                 return Padded(str(int(value)).zfill(len(fmt)))
-    if isinstance(value, str) and value.startswith("="):
-        return value   # a formula never calculated (no cached value): read as text, refused if in a figure
     return value
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _uncalculated(archive) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula cells with no stored result, per sheet title: {(row, col) 0-based: formula}.
+
+    A workbook written by a program and never opened in Excel keeps formulas without results;
+    openpyxl then reads them as empty. Read as text instead, so a figure is refused, not lost.
+    """
+    from xml.etree import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    found = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            continue
+        if b"<f" not in xml:
+            continue
+        cells = {}
+        for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+            if element.tag == f"{_MAIN}c":
+                formula, value = element.find(f"{_MAIN}f"), element.find(f"{_MAIN}v")
+                if formula is not None and (value is None or value.text in (None, "")):
+                    ref = _CELL_REF.match(element.get("r", ""))
+                    if ref:
+                        col = 0
+                        for ch in ref.group(1):
+                            col = col * 26 + ord(ch) - 64
+                        cells[(int(ref.group(2)) - 1, col - 1)] = "=" + (formula.text or "")
+                element.clear()
+        if cells:
+            found[sheet.get("name")] = cells
+    return found
 
 
 def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]]]:
@@ -80,6 +124,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
             raise FileRefused(f"{name}：解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，疑似异常文件，已拒绝")
+        uncalculated = _uncalculated(archive)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception:
@@ -90,6 +135,8 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
             skipped.append((sheet.title, "隐藏工作表" if sheet.sheet_state == "hidden" else "深度隐藏的工作表"))
             continue
         cells = [[_openpyxl_value(c) for c in row] for row in sheet.iter_rows()]
+        for (r, c), formula in uncalculated.get(sheet.title, {}).items():
+            cells[r][c] = Uncalculated(formula)
         merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in sheet.merged_cells.ranges]
         grids.append(Grid(sheet.title, cells, merged))
     for sheet in book.chartsheets:

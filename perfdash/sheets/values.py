@@ -52,6 +52,10 @@ class Percent(float):
     """A number cell the workbook formats as a percentage: 0.8756 shown as 87.56%."""
 
 
+class Uncalculated(str):
+    """A formula cell the workbook holds no result for (written by a program, never opened in Excel)."""
+
+
 class Padded(str):
     """A number cell the workbook formats with leading zeros (格式 000000): its shown text."""
 
@@ -70,6 +74,9 @@ def nfkc(text: str) -> str:
 
 
 def is_missing(value) -> bool:
+    if isinstance(value, Uncalculated):
+        raise ValueRefused(f"公式「{value}」没有计算结果（文件可能由程序生成、未在 Excel 中保存过），"
+                           "请用 Excel 打开并保存后再上传")
     if value is None:
         return True
     if isinstance(value, str):
