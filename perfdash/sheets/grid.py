@@ -26,6 +26,8 @@ class Grid:
     sheet: str | None                      # None for CSV text
     cells: list[list]                      # rows, 0-based; row i is Excel row i + 1
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (0-based, inclusive)
+    hidden_rows: set[int] = field(default_factory=set)      # 0-based rows Excel hides (filtered, folded)
+    hidden_columns: set[int] = field(default_factory=set)   # 0-based
 
     def cell(self, row: int, col: int):
         if row < len(self.cells) and col < len(self.cells[row]):
@@ -138,7 +140,13 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
         for (r, c), formula in uncalculated.get(sheet.title, {}).items():
             cells[r][c] = Uncalculated(formula)
         merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in sheet.merged_cells.ranges]
-        grids.append(Grid(sheet.title, cells, merged))
+        hidden_rows = {r - 1 for r, d in sheet.row_dimensions.items() if d.hidden}
+        hidden_columns = set()
+        for letter, d in sheet.column_dimensions.items():
+            if d.hidden:
+                first, last = d.min or openpyxl.utils.column_index_from_string(letter), d.max
+                hidden_columns.update(range(first - 1, (last or first)))
+        grids.append(Grid(sheet.title, cells, merged, hidden_rows, hidden_columns))
     for sheet in book.chartsheets:
         skipped.append((sheet.title, "图表工作表"))
     return grids, skipped

@@ -91,13 +91,19 @@ def _shown(grid: Grid, owners, row: int, col: int) -> str:
 def _band_headers(kind: str, grid: Grid, owners, row: int, two: bool) -> dict[int, tuple[str, hdr.HeaderMatch]]:
     out = {}
     for col in range(grid.width):
+        owner = owners.get((row, col), (row, col))
         parent = _shown(grid, owners, row, col)
+        spanned = owner[0] == row and owner[1] != col   # right of a header merged across columns
         if not two:
+            if spanned:
+                continue
             if parent:
                 out[col] = (parent, hdr.match(kind, parent))
             continue
         below_owner = owners.get((row + 1, col), (row + 1, col))
-        child = "" if below_owner == owners.get((row, col), (row, col)) else _shown(grid, owners, row + 1, col)
+        child = "" if below_owner == owner else _shown(grid, owners, row + 1, col)
+        if spanned and not child:
+            continue
         if parent and child and parent != child:
             out[col] = (f"{parent}/{child}", hdr.combine(kind, parent, child))
         elif parent or child:
@@ -216,16 +222,17 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
     body_start = band.rows[-1] + 1
     figure_pos = [p for p, (_, m) in resolved.items() if m.type in FIGURE_TYPES]
     label_positions += [p for p, (_, m) in resolved.items() if m.type not in FIGURE_TYPES]
+    # Merged cells in the body: a label merged down over several rows (a unit name over its
+    # year rows) is filled down its first column; nothing is copied sideways.
     fill_down, merged_figures = {}, []
     for r1, c1, r2, c2 in grid.merged:
-        if r2 < body_start or r2 == r1:
+        if r2 < body_start:
             continue
-        if any(c in figure_pos for c in range(c1, c2 + 1)) and r1 >= body_start:
+        if any(c in figure_pos for c in range(c1, c2 + 1)):
             merged_figures.append((r1, c1, r2, c2))
-        for r in range(max(r1, body_start), r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    fill_down[(r, c)] = (r1, c1)
+        for r in range(max(r1 + 1, body_start), r2 + 1):
+            fill_down[(r, c1)] = (r1, c1)
+    header_texts = {re.sub(r"\s+", "", raw.split("/")[-1]) for raw, _ in band.headers.values()}
 
     def value(row, col):
         r, c = fill_down.get((row, col), (row, col))
@@ -254,6 +261,10 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         if row == body_start and all(_SEQUENCE_ROW.match(re.sub(r"\s+", "", c)) for c in cells if c):
             skipped.append((excel, "栏次行"))
             continue
+        repeated = sum(1 for c in cells if c and re.sub(r"\s+", "", c) in header_texts)
+        if repeated >= 2 and repeated >= sum(1 for c in cells if c) - 1:
+            skipped.append((excel, "重复的表头行"))
+            continue
         totals = [cells[p] for p in label_positions if p < len(cells) and _TOTAL.match(re.sub(r"\s+", "", cells[p]))]
         if totals:
             skipped.append((excel, f"合计/小计行（「{totals[0]}」）"))
@@ -266,10 +277,13 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             skipped.append((excel, f"分组标题行（「{first}」）"))
             continue
         data_rows.append(row)
+    data_set = set(data_rows)
     for r1, c1, r2, c2 in merged_figures:
+        if not data_set & set(range(r1, r2 + 1)):
+            continue   # a note or 合计 row merged across the table
         span = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
         raw = band.headers.get(c1, ("", None))[0]
-        problem(r1 + 1, c1, raw, f"金额单元格 {span} 是合并单元格，无法确定这个数属于哪一行，请拆分合并后逐行填写")
+        problem(r1 + 1, c1, raw, f"金额单元格 {span} 是合并单元格，无法确定这个数属于哪一行、哪一列，请拆分合并后逐格填写")
 
     # -- units ----------------------------------------------------------------------------
     statements = _unit_statements(grid, range(0, band.rows[-1] + 1))

@@ -8,6 +8,7 @@ the file at once but must not import a table with problems.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from perfdash.sheets import values as val
@@ -15,6 +16,9 @@ from perfdash.sheets.grid import Grid, read_workbook_grids
 from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
 from perfdash.sheets.problems import SheetProblem
 from perfdash.sheets.sniff import FileRefused
+
+
+_SHEET_YEAR = re.compile(r"^\D*(20\d{2})\D*$")
 
 
 @dataclass
@@ -113,6 +117,20 @@ def read_grid(grid: Grid, file: str) -> Table | str:
         shown = "、".join(str(r) for r in code_numbers[:10]) + ("等" if len(code_numbers) > 10 else "")
         notes.append(f"第 {shown} 行的单位编码在 Excel 中存为数字，前导零（如 001234）可能已丢失，"
                      "请核对；建议把编码列设为文本")
+    hidden = [r + 1 for r in layout.data_rows if r in grid.hidden_rows]
+    if hidden:
+        notes.append(f"第 {'、'.join(map(str, hidden[:10]))}{'等' if len(hidden) > 10 else ''} 行在 Excel 中被隐藏"
+                     "（或被筛选掉），已照常读取；如不应导入请删除这些行")
+    hidden_cols = [c for c in layout.columns if c.position in grid.hidden_columns]
+    if hidden_cols:
+        notes.append("以下列在 Excel 中被隐藏，已照常读取：" + "、".join(f"{c.letter} 列「{c.raw_header}」" for c in hidden_cols))
+    year_col = next((c for c in layout.columns if c.column_id == "year" and c.position >= 0), None)
+    sheet_year = _SHEET_YEAR.match(grid.sheet or "")
+    if year_col and sheet_year:
+        index = layout.columns.index(year_col)
+        others = sorted({cells[index] for _, cells in rows if cells[index] and cells[index] != sheet_year.group(1)})
+        if others:
+            notes.append(f"工作表名为「{grid.sheet}」，但年度列中有 {'、'.join(others)}：已按年度列读取，请核对")
     skipped_summary = [(r, why) for r, why in layout.skipped_rows if why != "空行"]
     if skipped_summary:
         notes.append("已跳过：" + "；".join(f"第 {r} 行 {why}" for r, why in skipped_summary[:20])

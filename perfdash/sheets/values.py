@@ -17,7 +17,7 @@ Rules (the ones a reviewer will ask about):
   万元 default): the cell is then the only statement. When the column's unit was stated (in the
   header or a 单位 line) and the cell says otherwise, two statements contradict each other and
   the cell is refused naming both.
-- Years: 2023, "2023", "2023年", "2023年度", "2023 年", "二〇二三年", "二零二三年度"; nothing else
+- Years: 2023, "2023", "2023.0", "2023年", "2023年度", "2023 年", "二〇二三年", "二零二三年度"; nothing else
   (no two-digit years, no dates: a date cell in a year column is refused).
 - Rates (stated-rate columns): "87.56%" → 0.8756; a number cell Excel formats as a percentage
   holds the fraction already; a plain number is read as percent points only when the header
@@ -25,6 +25,8 @@ Rules (the ones a reviewer will ask about):
   50 %).
 - Chinese numerals are accepted for years only (一千二百 as an amount is refused: 大写 amounts
   are for cheques, and a typo in one cannot be seen).
+- Codes: text kept as written (leading zeros); a number cell as its digits, noted; "101001.0"
+  (a code a program exported as a float) refused: "101001" and "101001.0" would be two units.
 - Missing: "", "-", "--", "—", "——", "–", "/", "无" (after NFKC, so "－" too).
 """
 from __future__ import annotations
@@ -66,7 +68,8 @@ _PLAIN = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$")
 _UNIT_SUFFIX = re.compile(r"^(.*?)(亿元|万元|千元|元|万)$")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
-_YEAR_TEXT = re.compile(r"^(\d{4})(年度|年)?$")
+_YEAR_TEXT = re.compile(r"^(\d{4})(?:\.0+)?(年度|年)?$")
+_FLOAT_CODE = re.compile(r"^(\d+)\.0+$")
 
 
 def nfkc(text: str) -> str:
@@ -84,8 +87,11 @@ def is_missing(value) -> bool:
     return False
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", nfkc(text))
+    return re.sub(r"\s+", "", nfkc(text).translate(_INVISIBLE))
 
 
 def number_text(value: Decimal) -> str:
@@ -221,6 +227,9 @@ def read_code(value) -> tuple[str | None, bool]:
             return str(int(value)), True
         raise ValueRefused(f"单位编码「{value}」不是整数，Excel 可能把它当作数字改写了，请将该列设为文本")
     text = _squeeze(str(value))
+    if found := _FLOAT_CODE.match(text):
+        raise ValueRefused(f"单位编码「{str(value).strip()}」像是被当作数字导出的（应为 {found.group(1)}？），"
+                           "请将编码列设为文本后重新导出")
     if _SCIENTIFIC.match(text):
         raise ValueRefused(f"单位编码「{str(value).strip()}」是科学计数法，末尾数字已丢失，请将该列设为文本后重新导出")
     return text, False
