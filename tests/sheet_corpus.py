@@ -411,6 +411,100 @@ def cases() -> list[Case]:
     rows = [heads] + [[r["year"], r["unit_code"], r["unit_name"], r["region"]] + [f"{r[c] * 10:.1f}" for c in AMOUNTS] for r in PLAIN]
     add(Case("thousand_yuan.xlsx", xlsx([("Sheet1", rows, {})]), everything, shape="（千元） headers"))
     out += refusals(rng)
+    out += random_layouts(rng, 16)
+    return out
+
+
+SUBTOTALS = ["合计", "小计", "总计", "全市合计", "市直小计", "其中：行政单位", "县区合计", "党政机关小计"]
+NOTES = ["注：本表数据来源于部门决算。", "填表人：赵六", "审核人：钱七　　联系电话：13800000000", "说明：执行率=实际支出/全年预算",
+         "单位负责人：", "1、请勿修改表头。"]
+YEAR_STYLES = [lambda y: y, str, lambda y: f"{y}年", lambda y: f"{y}年度",
+               lambda y: str(y).translate(str.maketrans("0123456789", "〇一二三四五六七八九")) + "年"]
+
+
+def amount_cell(d: Decimal, unit: str, style: str):
+    value = d if unit == "万元" else d * W
+    if style == "number":
+        return int(value) if value == int(value) else float(value)
+    grouped = f"{value:,.2f}"
+    return {"text": str(value), "grouped": grouped, "yen": f"￥{grouped}", "suffix": grouped + unit,
+            "full": grouped.translate(FULL),
+            "accounting": f"({-value:,.2f})" if value < 0 else grouped}[style]
+
+
+def random_layouts(rng: random.Random, count: int) -> list[Case]:
+    """Layouts mixing every feature at random positions: harder than any one file users send."""
+    out = []
+    for n in range(count):
+        as_csv = rng.random() < 0.3
+        unit_mode = rng.choice(["default", "line_wan", "line_yuan", "header_yuan"])
+        unit = "元" if unit_mode in ("line_yuan", "header_yuan") else "万元"
+        seq = rng.random() < 0.6
+        two_row = not as_csv and rng.random() < 0.5
+        year = rng.choice(YEARS + [None])          # None: every year in one table
+        recs = records(year) if year else list(PLAIN)
+        rng.shuffle(recs)
+        cols = ["year", "unit_code", "unit_name", "region"] + rng.sample(AMOUNTS, rng.randint(2, 4))
+        if "actual_spend" not in cols:
+            cols.append("actual_spend")
+        rng.shuffle(cols)
+        head = {c: HEAD[c] + ("（元）" if unit_mode == "header_yuan" and c in AMOUNTS else "") for c in cols}
+        rows = [[f"{year or '2021-2023'}年度部门整体支出绩效情况表"]]
+        rows += [[] for _ in range(rng.randint(0, 2))]
+        rows += [[f"{i}. 填报要求第 {i} 条。"] for i in range(1, rng.choice([0, 0, 3, 12]) + 1)]
+        if unit_mode.startswith("line"):
+            rows.append([None] * rng.randint(0, len(cols) - 1) + [rng.choice(["单位：", "金额单位：", "单位:"]) + unit])
+        lead = ["序号"] if seq else []
+        if two_row and "initial_budget" in cols and "adjusted_budget" in cols:
+            cols.remove("adjusted_budget")
+            cols.insert(cols.index("initial_budget") + 1, "adjusted_budget")
+            i = cols.index("initial_budget") + len(lead)
+            top = lead + [head[c] for c in cols]
+            top[i], top[i + 1] = "预算数" + ("（元）" if unit_mode == "header_yuan" else ""), None
+            sub = [None] * len(top)
+            sub[i], sub[i + 1] = "年初预算数", "调整后预算数"
+            rows += [top, sub]
+            h = len(rows) - 1
+            merges = [f"{openpyxl.utils.get_column_letter(j + 1)}{h}:{openpyxl.utils.get_column_letter(j + 1)}{h + 1}"
+                      for j in range(len(top)) if j not in (i, i + 1)]
+            merges.append(f"{openpyxl.utils.get_column_letter(i + 1)}{h}:{openpyxl.utils.get_column_letter(i + 2)}{h}")
+        else:
+            rows.append(lead + [head[c] for c in cols])
+            merges = []
+        skipped = []
+        styles = ["number", "text", "grouped", "yen", "suffix", "full", "accounting"]
+        for k, r in enumerate(recs):
+            if rng.random() < 0.15:
+                rows.append([])
+            if rng.random() < 0.12:
+                label = rng.choice(SUBTOTALS)
+                row = ([label] if seq else []) + [None if c != "unit_name" or seq else label for c in cols]
+                row = [rng.choice(["1,234.00", 99]) if c in AMOUNTS and rng.random() < 0.7 else v
+                       for c, v in zip(([None] if seq else []) + cols, row)]
+                rows.append(row)
+                skipped.append((None, len(rows), "合计/小计"))
+            row = [k + 1] if seq else []
+            for c in cols:
+                if c in AMOUNTS:
+                    row.append(amount_cell(r[c], unit, rng.choice(styles)))
+                elif c == "year":
+                    row.append(rng.choice(YEAR_STYLES)(r["year"]))
+                else:
+                    row.append(r[c])
+            rows.append(row)
+        if rng.random() < 0.7:
+            rows.append([])
+            for note in rng.sample(NOTES, rng.randint(1, 3)):
+                rows.append([note])
+                skipped.append((None, len(rows), "说明"))
+        exp = expect_of(recs, cols)
+        name = f"random_{n:02d}" + (".csv" if as_csv else ".xlsx")
+        if as_csv:
+            data = csv_bytes(text_rows(rows), rng.choice([",", ",", "\t", ";"]), rng.choice(["utf-8", "gbk"]))
+        else:
+            data = xlsx([(f"{year}年" if year else "汇总", rows, {"merge": merges})])
+        out.append(Case(name, data, exp, skipped_rows=skipped,
+                        shape=f"random: {'csv' if as_csv else 'xlsx'}, unit {unit_mode}, 序号 {seq}, two-row {bool(merges)}"))
     return out
 
 
