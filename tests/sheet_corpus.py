@@ -13,6 +13,7 @@ build(directory) writes every file and returns the cases.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import random
 import zipfile
@@ -191,7 +192,9 @@ def title_block(rng, unit_line=None, blank_max=2):
     return rows
 
 
-def cases() -> list[Case]:
+@functools.lru_cache(maxsize=1)
+def cases() -> tuple[Case, ...]:
+    """Every case, built once per process (the test modules share them)."""
     rng = random.Random(SEED)
     out: list[Case] = []
     everything = expect_of(PLAIN, COLS)
@@ -412,7 +415,7 @@ def cases() -> list[Case]:
     add(Case("thousand_yuan.xlsx", xlsx([("Sheet1", rows, {})]), everything, shape="（千元） headers"))
     out += refusals(rng)
     out += random_layouts(rng, 16)
-    return out
+    return tuple(out)
 
 
 SUBTOTALS = ["合计", "小计", "总计", "全市合计", "市直小计", "其中：行政单位", "县区合计", "党政机关小计"]

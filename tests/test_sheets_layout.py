@@ -181,3 +181,37 @@ def test_refusal_converts_to_the_importers_problems():
     refused = refuse(result.problems)
     assert isinstance(refused, ImportRefused)
     assert str(refused.problems[0]) == "预算.xlsx（工作表「明细」） 第 2 行 「C 列 实际支出数」：不是有效数字：「见附件」"
+
+
+def test_hidden_rows_columns_and_sheet_year_are_noted():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2023年"
+    for row in (["年度", "单位名称", "实际支出数", "调整后预算数"], [2023, "a", 1, 2], [2022, "b", 1, 2], [2023, "c", 3, 4]):
+        ws.append(row)
+    ws.row_dimensions[3].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    out = io.BytesIO()
+    wb.save(out)
+    [table] = read_tables(out.getvalue(), "t.xlsx").tables
+    assert [r for r, _ in table.rows] == [2, 3, 4]
+    notes = "\n".join(table.notes)
+    assert "第 3 行在 Excel 中被隐藏" in notes and "D 列「调整后预算数」" in notes and "年度列中有 2022" in notes
+
+
+def test_percent_and_zero_padded_formats_and_uncalculated_formulas():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单位编码", "单位名称", "年度", "实际支出数", "调整后预算数", "执行率"])
+    ws.append([1234, "a", 2023, 9, 10, 0.9])
+    ws.append([5678, "b", 2023, 8, "=E3*2", 0.8])
+    ws["A2"].number_format = "000000"
+    ws["F2"].number_format = "0.00%"
+    ws["F3"].number_format = '0.0"%"'     # a literal % sign in quotes is not a percentage format
+    out = io.BytesIO()
+    wb.save(out)
+    result = read_tables(out.getvalue(), "t.xlsx")
+    [table] = result.tables
+    assert table.rows[0] == (2, ["001234", "a", "2023", "9", "10", "0.9"])
+    problems = {(p.row, p.letter): p.message for p in result.problems}
+    assert "没有计算结果" in problems[(3, "E")] and "没有注明 %" in problems[(3, "F")]

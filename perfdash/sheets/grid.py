@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class Grid:
             return self.cells[row][col]
         return None
 
-    @property
+    @functools.cached_property
     def width(self) -> int:
         return max((len(r) for r in self.cells), default=0)
 
@@ -57,99 +58,50 @@ def column_letter(index: int) -> str:
     return letters
 
 
-_ZERO_FORMAT = re.compile(r"^0+$")
-
-
-def _openpyxl_value(cell):
-    value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        fmt = cell.number_format or ""
-        if "%" in fmt:
-            return Percent(value)
-        if isinstance(value, int) or float(value).is_integer():
-            if _ZERO_FORMAT.match(fmt) and len(fmt) > len(str(int(value))):
-                return Padded(str(int(value)).zfill(len(fmt)))
-    return value
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def _uncalculated(archive) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula cells with no stored result, per sheet title: {(row, col) 0-based: formula}.
-
-    A workbook written by a program and never opened in Excel keeps formulas without results;
-    openpyxl then reads them as empty. Read as text instead, so a figure is refused, not lost.
-    """
-    from xml.etree import ElementTree
-
-    try:
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    found = {}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_REL}id"), "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        try:
-            xml = archive.read(path)
-        except KeyError:
-            continue
-        if b"<f" not in xml:
-            continue
-        cells = {}
-        for _, element in ElementTree.iterparse(io.BytesIO(xml)):
-            if element.tag == f"{_MAIN}c":
-                formula, value = element.find(f"{_MAIN}f"), element.find(f"{_MAIN}v")
-                if formula is not None and (value is None or value.text in (None, "")):
-                    ref = _CELL_REF.match(element.get("r", ""))
-                    if ref:
-                        col = 0
-                        for ch in ref.group(1):
-                            col = col * 26 + ord(ch) - 64
-                        cells[(int(ref.group(2)) - 1, col - 1)] = "=" + (formula.text or "")
-                element.clear()
-        if cells:
-            found[sheet.get("name")] = cells
-    return found
-
-
 def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]]]:
+    """Values, merges and visibility from calamine; formats, hidden rows and uncalculated
+    formulas from the XML (ooxml.read_extras)."""
     import zipfile
 
-    import openpyxl
+    from perfdash.sheets.ooxml import read_extras
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
-            raise FileRefused(f"{name}：解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，疑似异常文件，已拒绝")
-        uncalculated = _uncalculated(archive)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
+                raise FileRefused(f"{name}：解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，疑似异常文件，已拒绝")
+            extras = read_extras(archive)
+    except (zipfile.BadZipFile, OSError, EOFError):
         raise FileRefused(f"{name}：{DAMAGED}") from None
-    grids, skipped = [], []
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            skipped.append((sheet.title, "隐藏工作表" if sheet.sheet_state == "hidden" else "深度隐藏的工作表"))
+    grids, skipped = _read_calamine(data, name)
+    for grid in grids:
+        found = extras.get(grid.sheet)
+        if found is None:
             continue
-        cells = [[_openpyxl_value(c) for c in row] for row in sheet.iter_rows()]
-        for (r, c), formula in uncalculated.get(sheet.title, {}).items():
-            cells[r][c] = Uncalculated(formula)
-        merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in sheet.merged_cells.ranges]
-        hidden_rows = {r - 1 for r, d in sheet.row_dimensions.items() if d.hidden}
-        hidden_columns = set()
-        for letter, d in sheet.column_dimensions.items():
-            if d.hidden:
-                first, last = d.min or openpyxl.utils.column_index_from_string(letter), d.max
-                hidden_columns.update(range(first - 1, (last or first)))
-        grids.append(Grid(sheet.title, cells, merged, hidden_rows, hidden_columns))
-    for sheet in book.chartsheets:
-        skipped.append((sheet.title, "图表工作表"))
+        _widen(grid, [*found.percent, *found.padded, *found.uncalculated])
+        for r, c in found.percent:
+            value = grid.cells[r][c]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                grid.cells[r][c] = Percent(value)
+        for (r, c), width in found.padded.items():
+            value = grid.cells[r][c]
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                grid.cells[r][c] = Padded(str(value).zfill(width))
+        for (r, c), formula in found.uncalculated.items():
+            if grid.cells[r][c] is None:
+                grid.cells[r][c] = Uncalculated(formula)
+        grid.hidden_rows, grid.hidden_columns = found.hidden_rows, found.hidden_columns
     return grids, skipped
+
+
+def _widen(grid: Grid, places) -> None:
+    """Make sure the cells list reaches every (row, col) in places (calamine stops at the last value)."""
+    for r, c in places:
+        while len(grid.cells) <= r:
+            grid.cells.append([])
+        row = grid.cells[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+    grid.__dict__.pop("width", None)
 
 
 def _calamine_value(value):

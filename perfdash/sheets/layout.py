@@ -19,6 +19,7 @@ MAX_HEADER_ROW = 30
 LABEL_TYPES = {"text", "level", "grade", "int"}
 FIGURE_TYPES = {"amount", "rate", "score"}
 
+_WS = re.compile(r"\s+")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|累计|合计数|总合计|本页合计|本页小计|其中.*|.{1,20}(合计|小计|总计))$")
 _NOTE = re.compile(r"^(注|说明|备注|附注|填表|填报|审核|制表|复核|负责人|单位负责人|财务负责人|分管|联系|电话|"
                    r"日期|盖章|\(盖章\)|单位\(盖章\)|单位盖章|\d+[、.．]\D)")
@@ -232,7 +233,8 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             merged_figures.append((r1, c1, r2, c2))
         for r in range(max(r1 + 1, body_start), r2 + 1):
             fill_down[(r, c1)] = (r1, c1)
-    header_texts = {re.sub(r"\s+", "", raw.split("/")[-1]) for raw, _ in band.headers.values()}
+    header_texts = {text for raw, _ in band.headers.values()
+                    for text in (raw.split("/")[-1], _WS.sub("", raw.split("/")[-1]))}
 
     def value(row, col):
         r, c = fill_down.get((row, col), (row, col))
@@ -249,7 +251,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             skipped.append((excel, "空行"))
             continue
         first = next(c for c in cells if c)
-        squeezed = re.sub(r"\s+", "", first)
+        squeezed = _WS.sub("", first)
         has_figure = any(text_of(grid.cell(row, p)) for p in figure_pos)
         if after_notes is not None:
             name_pos = present.get("unit_name")
@@ -261,11 +263,11 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         if row == body_start and all(_SEQUENCE_ROW.match(re.sub(r"\s+", "", c)) for c in cells if c):
             skipped.append((excel, "栏次行"))
             continue
-        repeated = sum(1 for c in cells if c and re.sub(r"\s+", "", c) in header_texts)
+        repeated = sum(1 for c in cells if c in header_texts)
         if repeated >= 2 and repeated >= sum(1 for c in cells if c) - 1:
             skipped.append((excel, "重复的表头行"))
             continue
-        totals = [cells[p] for p in label_positions if p < len(cells) and _TOTAL.match(re.sub(r"\s+", "", cells[p]))]
+        totals = [cells[p] for p in label_positions if p < len(cells) and cells[p] and _TOTAL.match(_WS.sub("", cells[p]))]
         if totals:
             skipped.append((excel, f"合计/小计行（「{totals[0]}」）"))
             continue

@@ -83,7 +83,10 @@ def is_missing(value) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return _squeeze(value) in MISSING_TOKENS
+        stripped = value.strip()
+        if len(stripped) > 4:   # every mark is at most two characters, plus inner spaces ("— —")
+            return False
+        return _squeeze(stripped) in MISSING_TOKENS
     return False
 
 
@@ -243,5 +246,7 @@ def read_text(value) -> str | None:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    text = re.sub(r"[\r\n]+\s*", "", str(value)).strip()
-    return text or None
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = re.sub(r"[\r\n]+\s*", "", text)
+    return text.strip() or None
