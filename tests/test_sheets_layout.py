@@ -215,3 +215,41 @@ def test_percent_and_zero_padded_formats_and_uncalculated_formulas():
     assert table.rows[0] == (2, ["001234", "a", "2023", "9", "10", "0.9"])
     problems = {(p.row, p.letter): p.message for p in result.problems}
     assert "没有计算结果" in problems[(3, "E")] and "没有注明 %" in problems[(3, "F")]
+
+
+def test_the_national_self_evaluation_form_is_named_not_misread():
+    rows = [["部门整体支出绩效自评表"], ["（2023年度）"], ["部门（单位）名称", "郑州市教育局"],
+            ["年度预算执行情况（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            [None, "年度资金总额", 1000, 1100, 990, 10, "90%", 9], [None, "其中：基本支出", 600, 600, 590, None, None, None]]
+    result = read_tables(book(("Sheet1", rows, [])), "自评表.xlsx")
+    assert result.refused and not result.tables
+    assert "自评表" in result.skipped_sheets[0][1] and "模板" in str(result.problems[0])
+
+
+def test_scores_and_projects_tables():
+    scores = [["2023年度一级指标得分"], ["单位名称", "年度", "一级指标", "分值", "得分"],
+              ["教育局", 2023, "决策", 10, "9.5分"], ["教育局", 2023, "过程", 30, 28], ["合计", None, None, 100, 90]]
+    [table] = read_tables(book(("S", scores, [])), "s.xlsx").tables
+    assert table.kind == "scores" and table.header_rows == (2,)
+    assert table.rows == [(3, ["教育局", "2023", "决策", "10", "9.5"]), (4, ["教育局", "2023", "过程", "30", "28"])]
+    projects = [["单位：元"], ["预算单位", "年度", "项目名称", "预算数", "支出数", "执行率"],
+                ["教育局", "2023年", "校舍维修", "1,000,000.00", "950,000.00", "95.00%"]]
+    [table] = read_tables(book(("S", projects, [])), "p.xlsx").tables
+    assert table.kind == "projects"
+    assert table.column_ids == ["unit_name", "year", "project_name", "budget", "actual_spend", "stated:execution_rate"]
+    assert table.rows == [(3, ["教育局", "2023", "校舍维修", "100", "95", "0.95"])]
+
+
+@pytest.mark.parametrize("line,unit", [("单位：人、元", "元"), ("（金额单位：人民币元）", "元"), ("以万元为单位", "万元"),
+                                       ("单位：万元、%", "万元")])
+def test_unit_lines(line, unit):
+    rows = [["表"], [None, None, line], ["单位名称", "年度", "实际支出数"], ["教育局", 2023, 10000]]
+    [table] = read_tables(book(("S", rows, [])), "t.xlsx").tables
+    assert [c.unit for c in table.columns if c.unit] == [unit]
+    assert table.rows[0][1][2] == ("1" if unit == "元" else "10000")
+
+
+def test_an_organisation_called_yuan_is_not_a_unit_line():
+    rows = [["填报单位：元宝山区财政局"], ["单位名称", "年度", "实际支出数"], ["教育局", 2023, 12]]
+    [table] = read_tables(book(("S", rows, [])), "t.xlsx").tables
+    assert table.columns[2].unit_source == "未注明单位，按万元" and table.rows[0][1][2] == "12"

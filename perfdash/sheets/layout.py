@@ -24,7 +24,10 @@ _TOTAL = re.compile(r"^(合计|总计|小计|共计|累计|合计数|总合计|�
 _NOTE = re.compile(r"^(注|说明|备注|附注|填表|填报|审核|制表|复核|负责人|单位负责人|财务负责人|分管|联系|电话|"
                    r"日期|盖章|\(盖章\)|单位\(盖章\)|单位盖章|\d+[、.．]\D)")
 _GROUP = re.compile(r"^([一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）])[、.．]?\S*$")
-_UNIT_LINE = re.compile(r"(?:(?:金额)?单位\s*[:：]\s*(?:人民币)?\s*|单位为\s*|金额单位为\s*|以)(亿元|万元|千元|元)")
+# "单位：元", "金额单位:万元", "（单位：人、元）", "本表金额单位为元", "以万元为单位"
+_UNIT_LINE = re.compile(r"单位(?:[:：]|为|是)([^，,。；;）)]*)|以(亿元|万元|千元|元)为单位")
+_AMOUNT_UNIT = re.compile(r"亿元|万元|千元|元")
+_UNIT_TOKENS = re.compile(r"[、/，,()（）]+")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _YEAR_SHEET = re.compile(r"^\D*(20\d{2})\D*$")
 _SEQUENCE_ROW = re.compile(r"^(栏次|\d{1,2}|[甲乙丙丁戊]|\d+[=+\-*/×].*)$")
@@ -157,8 +160,14 @@ def _unit_statements(grid: Grid, rows) -> list[tuple[int, str, str]]:
     for row in rows:
         for value in grid.cells[row] if row < len(grid.cells) else []:
             text = text_of(value)
-            if text and (m := _UNIT_LINE.search(text.replace(" ", ""))):
-                found.append((row + 1, text, m.group(1)))
+            if not text or "单位" not in text:
+                continue
+            for m in _UNIT_LINE.finditer(_WS.sub("", text)):
+                tokens = [t.removeprefix("人民币") for t in _UNIT_TOKENS.split(m.group(1) or "")]
+                unit = m.group(2) or next((t for t in tokens if _AMOUNT_UNIT.fullmatch(t)), None)
+                if unit:
+                    found.append((row + 1, text, unit))
+                    break
     return found
 
 

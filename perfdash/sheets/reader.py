@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from perfdash.ingest import normalise_header
 from perfdash.sheets import values as val
 from perfdash.sheets.grid import Grid, read_workbook_grids
 from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
@@ -91,6 +92,9 @@ def read_grid(grid: Grid, file: str) -> Table | str:
         return "空工作表"
     band = find_band(grid)
     if band is None:
+        if _looks_like_form(grid):
+            return ("这是一张自评表（一个单位一张表，单位名称写在表头上方），不是逐行列出单位的数据表："
+                    "请把数据填入数据导入页的模板后上传")
         return "找不到表头：前 30 行没有「单位名称」「实际支出数」等可识别的列名"
     layout: Layout = classify(grid, band, file)
     fill = layout.fill_down
@@ -139,6 +143,23 @@ def read_grid(grid: Grid, file: str) -> Table | str:
         return f"只有表头（第 {'、'.join(map(str, layout.header_rows))} 行），没有数据行"
     return Table(file, grid.sheet, layout.kind, layout.header_rows, layout.columns, rows,
                  layout.skipped_rows, layout.ignored_columns, notes, problems)
+
+
+_FORM_LABEL = re.compile(r"^(部门|单位|部门\(单位\)|项目)名称[:：]?$")
+_FORM_FIGURES = {"全年执行数", "年度资金总额", "全年预算数", "执行率"}
+
+
+def _looks_like_form(grid: Grid) -> bool:
+    """The national 部门整体支出绩效自评表: 「部门（单位）名称 | 郑州市教育局」 above a block of
+    年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 rows for one unit."""
+    labelled = figures = False
+    for row in grid.cells[:40]:
+        texts = [normalise_header(text_of(v)) for v in row]
+        for i, text in enumerate(texts):
+            if _FORM_LABEL.match(text) and any(t for t in texts[i + 1:]):
+                labelled = True
+            figures |= text in _FORM_FIGURES
+    return labelled and figures
 
 
 def read_tables(data: bytes, file_name: str) -> SheetsResult:
