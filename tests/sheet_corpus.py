@@ -413,6 +413,22 @@ def cases() -> tuple[Case, ...]:
     heads = ["年度", "单位编码", "单位名称", "地区", "年初预算数（千元）", "调整后预算数（千元）", "实际支出数（千元）", "结转结余（千元）"]
     rows = [heads] + [[r["year"], r["unit_code"], r["unit_name"], r["region"]] + [f"{r[c] * 10:.1f}" for c in AMOUNTS] for r in PLAIN]
     add(Case("thousand_yuan.xlsx", xlsx([("Sheet1", rows, {})]), everything, shape="（千元） headers"))
+    # 47 a row of units under the header: 「（元）」 under each amount
+    rows = [HEADER, [None] * 4 + ["（元）"] * 4] + body(PLAIN, COLS, unit="元")
+    add(Case("unit_row_under_header.xlsx", xlsx([("Sheet1", rows, {})]), everything, shape="（元） row under the header"))
+    # 48 「单位：」 and 「元」 in two cells
+    rows = [["部门整体支出汇总表"], [None, None, None, None, None, None, "单位：", "元"], HEADER] + body(PLAIN, COLS, unit="元")
+    add(Case("unit_split_cells.xlsx", xlsx([("Sheet1", rows, {})]), everything, shape="单位： | 元 in two cells"))
+    # 49 codes exported as ="001234" and '101001 in a CSV
+    text = [HEADER]
+    for i, r in enumerate(text_rows(body(PLAIN, COLS, "text"))):
+        r[1] = f'="{r[1]}"' if i % 2 else f"'{r[1]}"
+        text.append(r)
+    add(Case("excel_text_codes.csv", csv_bytes(text), everything, shape='="001234" codes in CSV'))
+    # 50 a stray title line and a one-cell remark inside the body
+    rows = [HEADER] + body(records(2023), COLS)[:3] + [["（以下为县区单位）"]] + body(records(2023), COLS)[3:]
+    add(Case("stray_line.xlsx", xlsx([("Sheet1", rows, {})]), expect_of(records(2023), COLS),
+             skipped_rows=[(None, 5, "没有名称也没有数字")], shape="a one-cell remark between data rows"))
     out += refusals(rng)
     out += random_layouts(rng, 16)
     return tuple(out)
@@ -596,7 +612,7 @@ def refusals(rng) -> list[Case]:
     # the sheet name and the title give different years, no year column
     cols = ["unit_name", "region", "actual_spend", "adjusted_budget"]
     rows = [["2022年度部门整体支出情况"], [HEAD[c] for c in cols]] + body(records(2023), cols)
-    out.append(Case("year_conflict.xlsx", xlsx([("2023年", rows, {})]), refuse=[("2023年", None, None, "不一致")],
+    out.append(Case("year_conflict.xlsx", xlsx([("2023年", rows, {})]), refuse=[("2023年", None, None, "不止一个")],
                     shape="sheet name 2023年, title 2022年度"))
     # a date in the year column, a 大写 amount, a formula never calculated
     rows = [HEADER] + body(records(2023), COLS)
@@ -622,6 +638,37 @@ def refusals(rng) -> list[Case]:
         sheets.append((f"{year}年", rows, {}))
     out.append(Case("bad_in_second_sheet.xlsx", xlsx(sheets), refuse=[("2022年", 4, "H", "不是有效数字")],
                     shape="a bad cell in one of several sheets"))
+    # an Excel error value where a figure should be
+    rows = [HEADER] + body(records(2023), COLS)
+    rows[3][6] = "#DIV/0!"
+    out.append(Case("error_value.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 4, "G", "#DIV/0!")],
+                    shape="#DIV/0! in an amount cell"))
+    # a percentage-formatted amount
+    rows = [HEADER] + body(records(2023), COLS)
+    out.append(Case("percent_amount.xlsx", xlsx([("Sheet1", rows, {"formats": {(3, 8): "0.00%"}})]),
+                    refuse=[(None, 3, "H", "百分比格式")], shape="percent format on an amount"))
+    # a second table stacked under the first, in 元
+    rows = ([["单位：万元"], HEADER] + body(records(2022), COLS) + [[], ["2023年度"], ["单位：元"], HEADER]
+            + body(records(2023), COLS, unit="元"))
+    out.append(Case("stacked_tables.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 1, None, "相互矛盾")],
+                    shape="two tables stacked, different units"))
+    # a second table of another year stacked under the first, no year column, same unit
+    cols = ["unit_name", "region", "adjusted_budget", "actual_spend"]
+    rows = ([["2022年度部门支出"], [HEAD[c] for c in cols]] + body(records(2022), cols) + [[], ["2023年度部门支出"],
+            [HEAD[c] for c in cols]] + body(records(2023), cols))
+    out.append(Case("stacked_years.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 10, None, "像是第二张表")],
+                    shape="2022 and 2023 tables stacked, year only in the titles"))
+    # a second table with its columns in another order
+    swapped = [HEAD[c] for c in cols[:2]] + [HEAD[cols[3]], HEAD[cols[2]]]
+    rows = [[HEAD[c] for c in cols + ["year"]]] + body(records(2022), cols + ["year"]) + [swapped + ["年度"]]
+    rows += [r[:2] + [r[3], r[2], r[4]] for r in body(records(2023), cols + ["year"])]
+    out.append(Case("stacked_reordered.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 8, "C", "列的顺序")],
+                    shape="a repeated header with its columns swapped"))
+    # a year range in the title, no year column
+    cols = ["unit_name", "region", "actual_spend"]
+    rows = [["2021—2023年度部门支出"], [HEAD[c] for c in cols]] + body(records(2023), cols)
+    out.append(Case("year_range_title.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, None, None, "不止一个")],
+                    shape="2021—2023年度 title, no year column"))
     return out
 
 

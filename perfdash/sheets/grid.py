@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from perfdash.ingest import decode_text
 from perfdash.sheets.sniff import DAMAGED, FileRefused, sniff
-from perfdash.sheets.values import Padded, Percent, Uncalculated
+from perfdash.sheets.values import CellError, Padded, Percent, Uncalculated
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DELIMITERS = (",", "\t", ";", "，")
@@ -77,7 +77,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
         found = extras.get(grid.sheet)
         if found is None:
             continue
-        _widen(grid, [*found.percent, *found.padded, *found.uncalculated])
+        _widen(grid, [*found.percent, *found.padded, *found.uncalculated, *found.errors])
         for r, c in found.percent:
             value = grid.cells[r][c]
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -89,6 +89,8 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
         for (r, c), formula in found.uncalculated.items():
             if grid.cells[r][c] is None:
                 grid.cells[r][c] = Uncalculated(formula)
+        for (r, c), error in found.errors.items():
+            grid.cells[r][c] = CellError(error)
         grid.hidden_rows, grid.hidden_columns = found.hidden_rows, found.hidden_columns
     return grids, skipped
 

@@ -18,17 +18,21 @@ from perfdash.sheets.problems import SheetProblem
 MAX_HEADER_ROW = 30
 LABEL_TYPES = {"text", "level", "grade", "int"}
 FIGURE_TYPES = {"amount", "rate", "score"}
+NAME_IDS = {"unit_name", "unit_code", "project_name", "dimension"}   # what makes a row about something
 
 _WS = re.compile(r"\s+")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|累计|合计数|总合计|本页合计|本页小计|其中.*|.{1,20}(合计|小计|总计))$")
 _NOTE = re.compile(r"^(注|说明|备注|附注|填表|填报|审核|制表|复核|负责人|单位负责人|财务负责人|分管|联系|电话|"
                    r"日期|盖章|\(盖章\)|单位\(盖章\)|单位盖章|\d+[、.．]\D)")
+_TITLE = re.compile(r"20\d{2}年|(表|情况|汇总|明细|统计|一览)$")
 _GROUP = re.compile(r"^([一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）])[、.．]?\S*$")
 # "单位：元", "金额单位:万元", "（单位：人、元）", "本表金额单位为元", "以万元为单位"
 _UNIT_LINE = re.compile(r"单位(?:[:：]|为|是)([^，,。；;）)]*)|以(亿元|万元|千元|元)为单位")
 _AMOUNT_UNIT = re.compile(r"亿元|万元|千元|元")
+_SPLIT_UNIT = re.compile(r"^(金额)?单位\s*[:：]?$")
 _UNIT_TOKENS = re.compile(r"[、/，,()（）]+")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_YEAR_RANGE = re.compile(r"(20\d{2})\s*年?\s*[-—–~～至到]\s*(20\d{2})\s*年")
 _YEAR_SHEET = re.compile(r"^\D*(20\d{2})\D*$")
 _SEQUENCE_ROW = re.compile(r"^(栏次|\d{1,2}|[甲乙丙丁戊]|\d+[=+\-*/×].*)$")
 
@@ -147,7 +151,8 @@ def find_band(grid: Grid) -> Band | None:
                 score = _score(headers)
                 if score < 2:
                     continue
-                key = (score, -int(two), -row)
+                units = sum(1 for _, m in headers.values() if m.unit or m.percent)
+                key = (score, units, -int(two), -row)   # a row of （元） under the header belongs to it
                 if best_key is None or key > best_key:
                     best, best_key = Band(kind, (row, row + 1) if two else (row,), headers), key
             if best is not None and best.rows[0] == row:
@@ -158,10 +163,13 @@ def find_band(grid: Grid) -> Band | None:
 def _unit_statements(grid: Grid, rows) -> list[tuple[int, str, str]]:
     found = []
     for row in rows:
-        for value in grid.cells[row] if row < len(grid.cells) else []:
-            text = text_of(value)
-            if not text or "单位" not in text:
+        texts = [text_of(v) for v in (grid.cells[row] if row < len(grid.cells) else [])]
+        filled = [t for t in texts if t]
+        for i, text in enumerate(filled):
+            if "单位" not in text:
                 continue
+            if _SPLIT_UNIT.match(text) and i + 1 < len(filled):   # 「单位：」|「元」 in two cells
+                text = text + filled[i + 1]
             for m in _UNIT_LINE.finditer(_WS.sub("", text)):
                 tokens = [t.removeprefix("人民币") for t in _UNIT_TOKENS.split(m.group(1) or "")]
                 unit = m.group(2) or next((t for t in tokens if _AMOUNT_UNIT.fullmatch(t)), None)
@@ -179,7 +187,10 @@ def _year_from_context(grid: Grid, above: range) -> list[tuple[int, str]]:
     for row in above:
         for value in grid.cells[row]:
             text = text_of(value)
-            for year in {int(y) for y in _YEAR_IN_TEXT.findall(text)}:
+            years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
+            for first, last in _YEAR_RANGE.findall(text):   # 2021—2023年度: more than one year
+                years |= {int(first), int(last)}
+            for year in sorted(years):
                 found.append((year, f"第 {row + 1} 行「{text}」"))
     return found
 
@@ -249,6 +260,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         r, c = fill_down.get((row, col), (row, col))
         return grid.cell(r, c)
 
+    name_positions = [p for p, (_, m) in resolved.items() if m.column_id in NAME_IDS]
     data_rows, skipped, after_notes = [], [], None
     last = len(grid.cells) - 1
     while last >= body_start and not any(text_of(v) for v in grid.cells[last]):
@@ -274,6 +286,12 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             continue
         repeated = sum(1 for c in cells if c in header_texts)
         if repeated >= 2 and repeated >= sum(1 for c in cells if c) - 1:
+            moved = [(p, m.column_id) for p, (_, m) in resolved.items() if p < len(cells) and cells[p]
+                     and (again := hdr.match(kind, cells[p])).column_id and again.column_id != m.column_id]
+            if moved:
+                p, _ = moved[0]
+                problem(excel, p, resolved[p][0], f"第 {excel} 行像是另一张表的表头，但列的顺序与第 {header_row} 行的表头不同"
+                        f"（{column_letter(p)} 列这里是「{cells[p]}」），请每张表放在单独的工作表")
             skipped.append((excel, "重复的表头行"))
             continue
         totals = [cells[p] for p in label_positions if p < len(cells) and cells[p] and _TOTAL.match(_WS.sub("", cells[p]))]
@@ -287,6 +305,15 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         if not has_figure and _GROUP.match(squeezed) and sum(1 for c in cells if c) == 1:
             skipped.append((excel, f"分组标题行（「{first}」）"))
             continue
+        if not has_figure and sum(1 for c in cells if c) == 1 and _TITLE.search(squeezed):
+            skipped.append((excel, f"标题行（「{first}」）"))
+            continue
+        if not has_figure and _unit_statements(grid, [row]):
+            skipped.append((excel, "单位说明行"))   # its unit joins the sheet's statements below
+            continue
+        if not has_figure and not any(cells[p] for p in name_positions if p < len(cells)):
+            skipped.append((excel, f"没有名称也没有数字的行（「{first}」）"))
+            continue
         data_rows.append(row)
     data_set = set(data_rows)
     for r1, c1, r2, c2 in merged_figures:
@@ -298,7 +325,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
 
     # -- units ----------------------------------------------------------------------------
     statements = _unit_statements(grid, range(0, band.rows[-1] + 1))
-    statements += _unit_statements(grid, [r - 1 for r, reason in skipped if reason == "表下说明或签字行"])
+    statements += _unit_statements(grid, [r - 1 for r, reason in skipped if reason in ("表下说明或签字行", "单位说明行")])
     units = {u for _, _, u in statements}
     sheet_unit = None
     if len(units) > 1:
@@ -331,10 +358,22 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             where = "、".join(w for y, w in years)
             columns.append(ColumnInfo(-1, "", f"（{where}）", "year", "年度", "int", None, where, True,
                                       str(distinct[0])))
+            last_data = data_rows[-1] + 1 if data_rows else 0
+            for excel, _ in skipped:
+                if excel >= last_data:
+                    break
+                for value in grid.cells[excel - 1]:
+                    text = text_of(value)
+                    other = {int(y) for y in _YEAR_IN_TEXT.findall(text)} - {distinct[0]}
+                    if other:
+                        problems.append(SheetProblem(file, sheet, excel, None, None,
+                                                     f"表中没有年度列，年度 {distinct[0]} 取自{where}，而表中第 {excel} 行"
+                                                     f"「{text}」写的是 {min(other)} 年，像是第二张表：请每年一张工作表，或加一列「年度」"))
+                        break
             notes.append(f"表中没有年度列，年度 {distinct[0]} 取自{where}")
         elif len(distinct) > 1:
             listed = "；".join(f"{w}：{y}" for y, w in years)
             problems.append(SheetProblem(file, sheet, None, "年度", None,
-                                         f"表中没有年度列，而工作表名和标题写的年度不一致（{listed}），请加一列「年度」"))
+                                         f"表中没有年度列，而工作表名和标题写的年度不止一个（{listed}），无法确定各行的年度，请加一列「年度」"))
     return Layout(kind, tuple(r + 1 for r in band.rows), columns, label_positions, data_rows,
                   skipped, ignored, notes, problems, fill_down)

@@ -2,8 +2,9 @@
 
 - number formats that change a number's meaning: a percentage (0.8756 shown as 87.56%) and
   zero padding (1234 shown as 001234 under 格式 000000);
-- formulas with no stored result (a program wrote the file, Excel never calculated it):
-  calamine and openpyxl both read them as empty, which would lose a figure silently;
+- formulas with no stored result (a program wrote the file, Excel never calculated it) and
+  error results (#DIV/0!, #REF!): calamine reads both as empty, which would lose a figure
+  silently;
 - rows and columns Excel hides.
 
 Only styles.xml is parsed as a tree (it is small); a sheet's XML is scanned with regular
@@ -26,6 +27,7 @@ _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_ERROR_TYPE = re.compile(rb'\bt="e"')
 _ROW_TAG = re.compile(rb"<row\b[^>]*>")
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
@@ -38,6 +40,7 @@ class SheetExtras:
     percent: set[tuple[int, int]] = field(default_factory=set)         # 0-based (row, col)
     padded: dict[tuple[int, int], int] = field(default_factory=dict)   # → width of the zero format
     uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)   # → "=formula"
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)   # → "#DIV/0!" (read as empty otherwise)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
 
@@ -99,20 +102,24 @@ def read_extras(archive: zipfile.ZipFile) -> dict[str, SheetExtras]:
             if _HIDDEN.search(tag) and (span := _MIN_MAX.search(tag)):
                 low, high = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
                 extras.hidden_columns.update(range(int(low) - 1, int(high)))
-        if percent_styles or padded_styles or b"<f" in xml:
+        has_errors = b't="e"' in xml
+        if percent_styles or padded_styles or has_errors or b"<f" in xml:
             for cell in _CELL.finditer(xml):
                 attrs, inner = cell.group(1), cell.group(2) or b""
                 style = _STYLE.search(attrs)
                 style = int(style.group(1)) if style else 0
                 formula = _FORMULA.search(inner) if b"<f" in inner else None
-                if style not in percent_styles and style not in padded_styles and formula is None:
+                error = has_errors and _ERROR_TYPE.search(attrs)
+                if style not in percent_styles and style not in padded_styles and formula is None and not error:
                     continue
                 ref = _REF.search(attrs)
                 if not ref:
                     continue
                 where = (int(ref.group(2)) - 1, _col_index(ref.group(1)))
                 value = _VALUE.search(inner)
-                if formula is not None and (value is None or not value.group(1)):
+                if error:
+                    extras.errors[where] = html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#错误"
+                elif formula is not None and (value is None or not value.group(1)):
                     text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
                     extras.uncalculated[where] = "=" + text
                 elif style in percent_styles:

@@ -25,6 +25,9 @@ Rules (the ones a reviewer will ask about):
   50 %).
 - Chinese numerals are accepted for years only (一千二百 as an amount is refused: 大写 amounts
   are for cheques, and a typo in one cannot be seen).
+- ="001234" and '001234 (how exporters protect leading zeros in a CSV) are the text inside.
+- An Excel error (#DIV/0!) or a formula without a result is refused, never read as empty; a
+  percentage-formatted cell in an amount column is refused.
 - Codes: text kept as written (leading zeros); a number cell as its digits, noted; "101001.0"
   (a code a program exported as a float) refused: "101001" and "101001.0" would be two units.
 - Missing: "", "-", "--", "—", "——", "–", "/", "无" (after NFKC, so "－" too).
@@ -58,6 +61,10 @@ class Uncalculated(str):
     """A formula cell the workbook holds no result for (written by a program, never opened in Excel)."""
 
 
+class CellError(str):
+    """An Excel error result (#DIV/0!, #REF!, #N/A …)."""
+
+
 class Padded(str):
     """A number cell the workbook formats with leading zeros (格式 000000): its shown text."""
 
@@ -80,6 +87,8 @@ def is_missing(value) -> bool:
     if isinstance(value, Uncalculated):
         raise ValueRefused(f"公式「{value}」没有计算结果（文件可能由程序生成、未在 Excel 中保存过），"
                            "请用 Excel 打开并保存后再上传")
+    if isinstance(value, CellError):
+        raise ValueRefused(f"单元格是 Excel 错误值「{value}」，请修正公式后再上传")
     if value is None:
         return True
     if isinstance(value, str):
@@ -120,7 +129,7 @@ def parse_number(value) -> tuple[Decimal, str | None]:
     if isinstance(value, float):
         return _float_decimal(value), None
     raw = str(value)
-    text = _squeeze(raw).translate(_MINUS).replace("¥", "").replace("人民币", "")
+    text = _unquote(_squeeze(raw)).translate(_MINUS).replace("¥", "").replace("人民币", "")
     unit = None
     found = _UNIT_SUFFIX.match(text)
     if found and found.group(1):
@@ -161,6 +170,8 @@ def read_amount(value, column_unit: str, unit_stated: bool, unit_where: str = ""
     """
     if is_missing(value):
         return None
+    if isinstance(value, Percent):
+        raise ValueRefused(f"单元格设为百分比格式（显示为 {float(value):.2%}），这一列应为金额")
     number, cell_unit = parse_number(value)
     unit = column_unit
     if cell_unit is not None and cell_unit != column_unit:
@@ -229,13 +240,23 @@ def read_code(value) -> tuple[str | None, bool]:
         if value.is_integer():
             return str(int(value)), True
         raise ValueRefused(f"单位编码「{value}」不是整数，Excel 可能把它当作数字改写了，请将该列设为文本")
-    text = _squeeze(str(value))
+    text = _unquote(_squeeze(str(value)))
     if found := _FLOAT_CODE.match(text):
         raise ValueRefused(f"单位编码「{str(value).strip()}」像是被当作数字导出的（应为 {found.group(1)}？），"
                            "请将编码列设为文本后重新导出")
     if _SCIENTIFIC.match(text):
         raise ValueRefused(f"单位编码「{str(value).strip()}」是科学计数法，末尾数字已丢失，请将该列设为文本后重新导出")
     return text, False
+
+
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')
+
+
+def _unquote(text: str) -> str:
+    """="001234" (how exporters keep leading zeros in a CSV) and '001234 → 001234."""
+    if found := _EXCEL_TEXT.match(text):
+        return found.group(1)
+    return text[1:] if text.startswith("'") else text
 
 
 def read_text(value) -> str | None:
@@ -247,6 +268,8 @@ def read_text(value) -> str | None:
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     text = str(value)
+    if text.startswith(("=\"", "'")):
+        text = _unquote(text.strip())
     if "\n" in text or "\r" in text:
         text = re.sub(r"[\r\n]+\s*", "", text)
     return text.strip() or None
