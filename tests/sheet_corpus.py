@@ -425,6 +425,9 @@ def cases() -> tuple[Case, ...]:
         r[1] = f'="{r[1]}"' if i % 2 else f"'{r[1]}"
         text.append(r)
     add(Case("excel_text_codes.csv", csv_bytes(text), everything, shape='="001234" codes in CSV'))
+    # 51 Excel's 「Unicode 文本」: UTF-16 with BOM, tab-separated
+    add(Case("unicode_text.txt", "\ufeff".encode("utf-16-le") + "\r\n".join("\t".join(r) for r in
+             [HEADER] + text_rows(body(PLAIN, COLS, "text"))).encode("utf-16-le"), everything, shape="UTF-16 tab text"))
     # 50 a stray title line and a one-cell remark inside the body
     rows = [HEADER] + body(records(2023), COLS)[:3] + [["（以下为县区单位）"]] + body(records(2023), COLS)[3:]
     add(Case("stray_line.xlsx", xlsx([("Sheet1", rows, {})]), expect_of(records(2023), COLS),
@@ -664,6 +667,11 @@ def refusals(rng) -> list[Case]:
     rows += [r[:2] + [r[3], r[2], r[4]] for r in body(records(2023), cols + ["year"])]
     out.append(Case("stacked_reordered.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 8, "C", "列的顺序")],
                     shape="a repeated header with its columns swapped"))
+    # a 汇总 sheet beside the yearly sheets: every unit-year twice
+    sheets = [("汇总", [HEADER] + body(PLAIN, COLS), {})]
+    sheets += [(f"{y}年", [HEADER] + body(records(y), COLS), {}) for y in YEARS]
+    out.append(Case("summary_and_years.xlsx", xlsx(sheets), refuse=[("2021年", 2, None, "工作表「汇总」第 2 行")],
+                    shape="a 汇总 sheet beside the yearly sheets"))
     # a year range in the title, no year column
     cols = ["unit_name", "region", "actual_spend"]
     rows = [["2021—2023年度部门支出"], [HEAD[c] for c in cols]] + body(records(2023), cols)

@@ -162,6 +162,32 @@ def _looks_like_form(grid: Grid) -> bool:
     return labelled and figures
 
 
+_KEYS = {"budget": ("year",), "scores": ("year", "dimension"), "projects": ("year", "project_name")}
+
+
+def _across_sheets(tables: list[Table]) -> list[SheetProblem]:
+    """The same unit and year (and dimension / project) on two sheets: a 汇总 sheet beside the
+    yearly ones, or a sheet copied. Within one sheet the importer checks duplicates itself."""
+    if len(tables) < 2:
+        return []
+    seen: dict[tuple, tuple[str | None, int]] = {}
+    problems = []
+    for table in tables:
+        ids = table.column_ids
+        for row, cells in table.rows:
+            record = dict(zip(ids, cells))
+            unit = ("code", record["unit_code"]) if record.get("unit_code") else \
+                ("name", record.get("unit_name"), record.get("region"))
+            key = (table.kind, unit, *(record.get(k) for k in _KEYS[table.kind]))
+            first = seen.setdefault(key, (table.sheet, row))
+            if first[0] != table.sheet:
+                name = record.get("unit_name") or record.get("unit_code")
+                problems.append(SheetProblem(table.file, table.sheet, row, None, None,
+                                             f"「{name}」{record.get('year')} 年的数据在工作表「{first[0]}」第 {first[1]} 行已经有一行："
+                                             "同一单位同一年度只能出现一次（汇总表和分年表请只上传一种）"))
+    return problems
+
+
 def read_tables(data: bytes, file_name: str) -> SheetsResult:
     """Every table in a file. Never raises for what the file holds: a file that cannot be read
     at all, or holds no table, comes back with problems saying why."""
@@ -180,7 +206,7 @@ def read_tables(data: bytes, file_name: str) -> SheetsResult:
             tables.append(found)
         else:
             skipped.append((grid.sheet or name, found))
-    problems = [p for t in tables for p in t.problems]
+    problems = [p for t in tables for p in t.problems] + _across_sheets(tables)
     if not tables:
         reasons = "；".join(f"「{s}」{why}" for s, why in skipped) if book.format != "text" else skipped[0][1]
         problems.append(SheetProblem(name, None, None, None, None, f"没有可导入的表格（{reasons}）"))
