@@ -7,10 +7,8 @@ values.Padded (its shown text). Hidden sheets are not read: they are named with 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import io
-import re
 from dataclasses import dataclass, field
 
 from perfdash.ingest import decode_text
@@ -185,6 +183,3 @@ def read_workbook_grids(data: bytes, file_name: str) -> Workbook:
         grids, skipped = _read_calamine(data, name)
     return Workbook(name, found.format, grids, skipped, notes)
 
-
-def is_date(value) -> bool:
-    return isinstance(value, (dt.date, dt.datetime, dt.time))

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from perfdash.sheets import headers as hdr
+from perfdash.sheets.context import YEAR_IN_TEXT, text_of, unit_statements, years_stated
 from perfdash.sheets.grid import Grid, column_letter
 from perfdash.sheets.problems import SheetProblem
 
 MAX_HEADER_ROW = 30
-LABEL_TYPES = {"text", "level", "grade", "int"}
 FIGURE_TYPES = {"amount", "rate", "score"}
 NAME_IDS = {"unit_name", "unit_code", "project_name", "dimension"}   # what makes a row about something
 
@@ -26,14 +26,6 @@ _NOTE = re.compile(r"^(注|说明|备注|附注|填表|填报|审核|制表|复�
                    r"日期|盖章|\(盖章\)|单位\(盖章\)|单位盖章|\d+[、.．]\D)")
 _TITLE = re.compile(r"20\d{2}年|(表|情况|汇总|明细|统计|一览)$")
 _GROUP = re.compile(r"^([一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）])[、.．]?\S*$")
-# "单位：元", "金额单位:万元", "（单位：人、元）", "本表金额单位为元", "以万元为单位"
-_UNIT_LINE = re.compile(r"单位(?:[:：]|为|是)([^，,。；;）)]*)|以(亿元|万元|千元|元)为单位")
-_AMOUNT_UNIT = re.compile(r"亿元|万元|千元|元")
-_SPLIT_UNIT = re.compile(r"^(金额)?单位\s*[:：]?$")
-_UNIT_TOKENS = re.compile(r"[、/，,()（）]+")
-_YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
-_YEAR_RANGE = re.compile(r"(20\d{2})\s*年?\s*[-—–~～至到]\s*(20\d{2})\s*年")
-_YEAR_SHEET = re.compile(r"^\D*(20\d{2})\D*$")
 _SEQUENCE_ROW = re.compile(r"^(栏次|\d{1,2}|[甲乙丙丁戊]|\d+[=+\-*/×].*)$")
 
 
@@ -71,14 +63,6 @@ class Layout:
     notes: list[str] = field(default_factory=list)
     problems: list[SheetProblem] = field(default_factory=list)
     fill_down: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-
-
-def text_of(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _owners(grid: Grid) -> dict[tuple[int, int], tuple[int, int]]:
@@ -158,41 +142,6 @@ def find_band(grid: Grid) -> Band | None:
             if best is not None and best.rows[0] == row:
                 break   # scores/projects markers win over budget for the same row, as the importer decides
     return best
-
-
-def _unit_statements(grid: Grid, rows) -> list[tuple[int, str, str]]:
-    found = []
-    for row in rows:
-        texts = [text_of(v) for v in (grid.cells[row] if row < len(grid.cells) else [])]
-        filled = [t for t in texts if t]
-        for i, text in enumerate(filled):
-            if "单位" not in text:
-                continue
-            if _SPLIT_UNIT.match(text) and i + 1 < len(filled):   # 「单位：」|「元」 in two cells
-                text = text + filled[i + 1]
-            for m in _UNIT_LINE.finditer(_WS.sub("", text)):
-                tokens = [t.removeprefix("人民币") for t in _UNIT_TOKENS.split(m.group(1) or "")]
-                unit = m.group(2) or next((t for t in tokens if _AMOUNT_UNIT.fullmatch(t)), None)
-                if unit:
-                    found.append((row + 1, text, unit))
-                    break
-    return found
-
-
-def _year_from_context(grid: Grid, above: range) -> list[tuple[int, str]]:
-    """Years the sheet name and title rows state: (year, where)."""
-    found = []
-    if grid.sheet and (m := _YEAR_SHEET.match(grid.sheet)):
-        found.append((int(m.group(1)), f"工作表名「{grid.sheet}」"))
-    for row in above:
-        for value in grid.cells[row]:
-            text = text_of(value)
-            years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
-            for first, last in _YEAR_RANGE.findall(text):   # 2021—2023年度: more than one year
-                years |= {int(first), int(last)}
-            for year in sorted(years):
-                found.append((year, f"第 {row + 1} 行「{text}」"))
-    return found
 
 
 def classify(grid: Grid, band: Band, file: str) -> Layout:
@@ -281,7 +230,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
                         f"表格下方的说明（第 {after_notes} 行）之后还有像数据的行，请删除说明或把数据移到说明上方")
             skipped.append((excel, "表下说明或签字行"))
             continue
-        if row == body_start and all(_SEQUENCE_ROW.match(re.sub(r"\s+", "", c)) for c in cells if c):
+        if row == body_start and all(_SEQUENCE_ROW.match(_WS.sub("", c)) for c in cells if c):
             skipped.append((excel, "栏次行"))
             continue
         repeated = sum(1 for c in cells if c in header_texts)
@@ -308,7 +257,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         if not has_figure and sum(1 for c in cells if c) == 1 and _TITLE.search(squeezed):
             skipped.append((excel, f"标题行（「{first}」）"))
             continue
-        if not has_figure and _unit_statements(grid, [row]):
+        if not has_figure and unit_statements(grid, [row]):
             skipped.append((excel, "单位说明行"))   # its unit joins the sheet's statements below
             continue
         if not has_figure and not any(cells[p] for p in name_positions if p < len(cells)):
@@ -324,8 +273,8 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         problem(r1 + 1, c1, raw, f"金额单元格 {span} 是合并单元格，无法确定这个数属于哪一行、哪一列，请拆分合并后逐格填写")
 
     # -- units ----------------------------------------------------------------------------
-    statements = _unit_statements(grid, range(0, band.rows[-1] + 1))
-    statements += _unit_statements(grid, [r - 1 for r, reason in skipped if reason in ("表下说明或签字行", "单位说明行")])
+    statements = unit_statements(grid, range(0, band.rows[-1] + 1))
+    statements += unit_statements(grid, [r - 1 for r, reason in skipped if reason in ("表下说明或签字行", "单位说明行")])
     units = {u for _, _, u in statements}
     sheet_unit = None
     if len(units) > 1:
@@ -352,7 +301,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         columns.append(ColumnInfo(pos, column_letter(pos), raw, m.column_id, m.label, m.type, unit, source, stated))
 
     if "year" not in seen:
-        years = _year_from_context(grid, range(0, band.rows[0]))
+        years = years_stated(grid, range(0, band.rows[0]))
         distinct = sorted({y for y, _ in years})
         if len(distinct) == 1:
             where = "、".join(w for y, w in years)
@@ -364,7 +313,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
                     break
                 for value in grid.cells[excel - 1]:
                     text = text_of(value)
-                    other = {int(y) for y in _YEAR_IN_TEXT.findall(text)} - {distinct[0]}
+                    other = {int(y) for y in YEAR_IN_TEXT.findall(text)} - {distinct[0]}
                     if other:
                         problems.append(SheetProblem(file, sheet, excel, None, None,
                                                      f"表中没有年度列，年度 {distinct[0]} 取自{where}，而表中第 {excel} 行"
