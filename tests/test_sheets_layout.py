@@ -253,3 +253,12 @@ def test_an_organisation_called_yuan_is_not_a_unit_line():
     rows = [["填报单位：元宝山区财政局"], ["单位名称", "年度", "实际支出数"], ["教育局", 2023, 12]]
     [table] = read_tables(book(("S", rows, [])), "t.xlsx").tables
     assert table.columns[2].unit_source == "未注明单位，按万元" and table.rows[0][1][2] == "12"
+
+
+def test_row_limit():
+    data = ("单位名称,年度,实际支出数\n" + "教育局,2023,1\n" * 60).encode()
+    assert read_tables(data, "t.csv", max_rows=100).tables
+    result = read_tables(data, "t.csv", max_rows=50)
+    assert result.refused and "上限" in str(result.problems[0])
+    xlsx = book(("S", [["单位名称", "年度", "实际支出数"]] + [["教育局", 2023, 1]] * 60, []))
+    assert "上限" in str(read_tables(xlsx, "t.xlsx", max_rows=50).problems[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 from dataclasses import dataclass, field
 
 from perfdash.ingest import decode_text
@@ -16,6 +17,7 @@ from perfdash.sheets.sniff import DAMAGED, FileRefused, sniff
 from perfdash.sheets.values import CellError, Padded, Percent, Uncalculated
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ROWS = 1_000_000 + 40      # the importer's row limit, plus room for titles and notes
 DELIMITERS = (",", "\t", ";", "，")
 DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号", "，": "中文逗号"}
 
@@ -56,7 +58,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]]]:
+def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[Grid], list[tuple[str, str]]]:
     """Values, merges and visibility from calamine; formats, hidden rows and uncalculated
     formulas from the XML (ooxml.read_extras)."""
     import zipfile
@@ -70,7 +72,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]
             extras = read_extras(archive)
     except (zipfile.BadZipFile, OSError, EOFError):
         raise FileRefused(f"{name}：{DAMAGED}") from None
-    grids, skipped = _read_calamine(data, name)
+    grids, skipped = _read_calamine(data, name, max_rows)
     for grid in grids:
         found = extras.get(grid.sheet)
         if found is None:
@@ -112,7 +114,7 @@ def _calamine_value(value):
     return value
 
 
-def _read_calamine(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, str]]]:
+def _read_calamine(data: bytes, name: str, max_rows: int) -> tuple[list[Grid], list[tuple[str, str]]]:
     import python_calamine
 
     try:
@@ -129,7 +131,10 @@ def _read_calamine(data: bytes, name: str) -> tuple[list[Grid], list[tuple[str, 
             skipped.append((meta.name, "图表或宏工作表"))
             continue
         sheet = book.get_sheet_by_name(meta.name)
-        cells = [[_calamine_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+        if len(rows) > max_rows:
+            raise FileRefused(f"{name}：工作表「{meta.name}」超过 {max_rows:,} 行，超过单个文件上限，请拆分后导入")
+        cells = [[_calamine_value(v) for v in row] for row in rows]
         merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         grids.append(Grid(meta.name, cells, merged))
     return grids, skipped
@@ -151,21 +156,23 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_text(data: bytes, name: str) -> tuple[Grid, str]:
+def _read_text(data: bytes, name: str, max_rows: int) -> tuple[Grid, str]:
     try:
         text = decode_text(data)
     except UnicodeDecodeError:
         raise FileRefused(f"{name}：无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）") from None
     delimiter = sniff_delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows + 1))
     except csv.Error as exc:
         raise FileRefused(f"{name}：CSV 格式错误（{exc}）") from None
+    if len(rows) > max_rows:
+        raise FileRefused(f"{name}：超过 {max_rows:,} 行，超过单个文件上限，请拆分后导入")
     cells = [[v if v.strip() else None for v in row] for row in rows]
     return Grid(None, cells), delimiter
 
 
-def read_workbook_grids(data: bytes, file_name: str) -> Workbook:
+def read_workbook_grids(data: bytes, file_name: str, max_rows: int = MAX_ROWS) -> Workbook:
     """Sniff the bytes and read every visible sheet. Raises FileRefused."""
     from pathlib import Path
 
@@ -173,13 +180,13 @@ def read_workbook_grids(data: bytes, file_name: str) -> Workbook:
     found = sniff(data, name)
     notes = [found.note] if found.note else []
     if found.format == "text":
-        grid, delimiter = _read_text(data, name)
+        grid, delimiter = _read_text(data, name, max_rows)
         if delimiter != ",":
             notes.append(f"按{DELIMITER_NAMES[delimiter]}分隔读取")
         return Workbook(name, "text", [grid], [], notes)
     if found.format == "xlsx":
-        grids, skipped = _read_xlsx(data, name)
+        grids, skipped = _read_xlsx(data, name, max_rows)
     else:
-        grids, skipped = _read_calamine(data, name)
+        grids, skipped = _read_calamine(data, name, max_rows)
     return Workbook(name, found.format, grids, skipped, notes)
 

@@ -144,6 +144,16 @@ def find_band(grid: Grid) -> Band | None:
     return best
 
 
+_NUMBERISH = re.compile(r"^[(（\-－−+￥¥]*[\d０-９][\d０-９,，.．]*(万元|万|元|%|％)?[)）]?$")
+
+
+def _numberish(value) -> bool:
+    """A cell that holds a number, as a number or as text people type ("1,234.00", "（12）", "87%")."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(_NUMBERISH.match(_WS.sub("", value)))
+
+
 def classify(grid: Grid, band: Band, file: str) -> Layout:
     owners = _owners(grid)
     kind, sheet = band.kind, grid.sheet
@@ -222,7 +232,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             continue
         first = next(c for c in cells if c)
         squeezed = _WS.sub("", first)
-        has_figure = any(text_of(grid.cell(row, p)) for p in figure_pos)
+        has_figure = any(_numberish(grid.cell(row, p)) for p in figure_pos)
         if after_notes is not None:
             name_pos = present.get("unit_name")
             if name_pos is not None and cells[name_pos] and has_figure and not _NOTE.match(squeezed):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from perfdash.ingest import normalise_header
 from perfdash.sheets import values as val
-from perfdash.sheets.grid import Grid, read_workbook_grids
+from perfdash.sheets.grid import MAX_ROWS, Grid, read_workbook_grids
 from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
 from perfdash.sheets.problems import SheetProblem
 from perfdash.sheets.sniff import FileRefused
@@ -188,14 +188,14 @@ def _across_sheets(tables: list[Table]) -> list[SheetProblem]:
     return problems
 
 
-def read_tables(data: bytes, file_name: str) -> SheetsResult:
+def read_tables(data: bytes, file_name: str, max_rows: int = MAX_ROWS) -> SheetsResult:
     """Every table in a file. Never raises for what the file holds: a file that cannot be read
     at all, or holds no table, comes back with problems saying why."""
     from pathlib import Path
 
     name = Path(file_name).name
     try:
-        book = read_workbook_grids(data, name)
+        book = read_workbook_grids(data, name, max_rows)
     except FileRefused as refused:
         return SheetsResult(name, "", [], [], [], [SheetProblem(name, None, None, None, None,
                                                                 str(refused).removeprefix(f"{name}："))])
