@@ -262,3 +262,8 @@ def test_row_limit():
     assert result.refused and "上限" in str(result.problems[0])
     xlsx = book(("S", [["单位名称", "年度", "实际支出数"]] + [["教育局", 2023, 1]] * 60, []))
     assert "上限" in str(read_tables(xlsx, "t.xlsx", max_rows=50).problems[0])
+
+
+def test_binary_garbage_named_xlsx_is_damaged_not_csv():
+    with pytest.raises(FileRefused, match="已损坏"):
+        sniff(bytes(range(1, 256)) * 4, "预算.xlsx")

@@ -110,6 +110,8 @@ def sniff(data: bytes, file_name: str) -> Sniffed:
         try:   # the cut may fall inside a character
             text = decode_text(data)
         except UnicodeDecodeError:
+            if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+                raise _refuse(name, DAMAGED) from None
             raise _refuse(name, "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）") from None
     head = text.lstrip("\ufeff \t\r\n")[:512].lower()
     if head.startswith(("<html", "<!doctype html", "<table", "<meta")) or "<html" in head[:200]:
@@ -119,5 +121,7 @@ def sniff(data: bytes, file_name: str) -> Sniffed:
         raise _refuse(name, "文件是 Excel 2003 XML 表格，请用 Excel 打开后“另存为”.xlsx 再上传")
     note = None
     if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        if any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text[:4096]):
+            raise _refuse(name, DAMAGED)   # binary bytes, neither a workbook nor text
         note = f"{name} 的扩展名是 {suffix}，但内容是文本（CSV），已按 CSV 读取"
     return Sniffed("text", note)
