@@ -432,6 +432,28 @@ def cases() -> tuple[Case, ...]:
     rows = [HEADER] + body(records(2023), COLS)[:3] + [["（以下为县区单位）"]] + body(records(2023), COLS)[3:]
     add(Case("stray_line.xlsx", xlsx([("Sheet1", rows, {})]), expect_of(records(2023), COLS),
              skipped_rows=[(None, 5, "没有名称也没有数字")], shape="a one-cell remark between data rows"))
+    # 52 group rows carrying their group's sums: 一 in 序号, （二）县区 as a name; 备注 saying 其中…
+    recs = records(2023)
+    groups = [recs[:3], recs[3:]]
+    rows = [["序号"] + HEADER + ["备注"]]
+    skipped = []
+    for g, label in zip(groups, [("一", "市直部门"), (None, "（二）县区单位")]):
+        rows.append([label[0], 2023, None, label[1], None] + [float(sum(r[c] for r in g)) for c in AMOUNTS] + [None])
+        skipped.append((None, len(rows), "分组汇总行"))
+        for i, r in enumerate(g):
+            rows.append([i + 1] + body([r], COLS)[0] + ["其中：专项资金 50 万元" if i == 0 else None])
+    add(Case("group_sum_rows.xlsx", xlsx([("Sheet1", rows, {})]), expect_of(recs, COLS), skipped_rows=skipped,
+             shape="group rows with sums (一 / （二）…), 其中 in 备注"))
+    # 53 numbered hierarchy 1 / 1.1 / 1.2: the parent equals its children's sum
+    rows = [["序号"] + HEADER]
+    skipped = []
+    for k, g in enumerate(groups, start=1):
+        rows.append([str(k), 2023, None, f"系统{k}", "河南省"] + [float(sum(r[c] for r in g)) for c in AMOUNTS])
+        skipped.append((None, len(rows), "上级汇总行"))
+        for i, r in enumerate(g, start=1):
+            rows.append([f"{k}.{i}"] + body([r], COLS)[0])
+    add(Case("numbered_hierarchy.xlsx", xlsx([("Sheet1", rows, {})]), expect_of(recs, COLS), skipped_rows=skipped,
+             shape="序号 1 / 1.1 / 1.2, parent = sum"))
     out += refusals(rng)
     out += random_layouts(rng, 16)
     return tuple(out)
@@ -672,6 +694,12 @@ def refusals(rng) -> list[Case]:
     sheets += [(f"{y}年", [HEADER] + body(records(y), COLS), {}) for y in YEARS]
     out.append(Case("summary_and_years.xlsx", xlsx(sheets), refuse=[("2021年", 2, None, "工作表「汇总」第 2 行")],
                     shape="a 汇总 sheet beside the yearly sheets"))
+    # a numbered parent that is not its children's sum (a unit of its own, or a slip)
+    recs = records(2022)
+    rows = [["序号"] + HEADER, ["1", 2022, "109000", "教育系统", "河南省", 100.0, 110.0, 90.0, 20.0]]
+    rows += [[f"1.{i}"] + body([r], COLS)[0] for i, r in enumerate(recs[:2], start=1)]
+    out.append(Case("hierarchy_not_sum.xlsx", xlsx([("Sheet1", rows, {})]), refuse=[(None, 2, "F", "不等于它们之和")],
+                    shape="序号 1 over 1.1, 1.2 that do not add up"))
     # a year range in the title, no year column
     cols = ["unit_name", "region", "actual_spend"]
     rows = [["2021—2023年度部门支出"], [HEAD[c] for c in cols]] + body(records(2023), cols)

@@ -19,12 +19,17 @@ from perfdash.sheets.problems import SheetProblem
 MAX_HEADER_ROW = 30
 FIGURE_TYPES = {"amount", "rate", "score"}
 NAME_IDS = {"unit_name", "unit_code", "project_name", "dimension"}   # what makes a row about something
+IDENTITY_IDS = NAME_IDS | {"year", "region", "level", "sector", "category"}
 
 _WS = re.compile(r"\s+")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计|累计|合计数|总合计|本页合计|本页小计|其中.*|.{1,20}(合计|小计|总计))$")
 _NOTE = re.compile(r"^(注|说明|备注|附注|填表|填报|审核|制表|复核|负责人|单位负责人|财务负责人|分管|联系|电话|"
                    r"日期|盖章|\(盖章\)|单位\(盖章\)|单位盖章|\d+[、.．]\D)")
 _TITLE = re.compile(r"20\d{2}年|(表|情况|汇总|明细|统计|一览)$")
+# 一 / （一） in 序号, or 一、市直部门 / （一）县区 as a name: a group's row, its figures the group's
+# sum (一中 is a school: the name form needs the 、 or the brackets)
+_GROUP_SEQUENCE = re.compile(r"^([一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）])[、.．]?$")
+_GROUP_NAME = re.compile(r"^([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])\S+")
 _GROUP = re.compile(r"^([一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）])[、.．]?\S*$")
 _SEQUENCE_ROW = re.compile(r"^(栏次|\d{1,2}|[甲乙丙丁戊]|\d+[=+\-*/×].*)$")
 
@@ -63,6 +68,7 @@ class Layout:
     notes: list[str] = field(default_factory=list)
     problems: list[SheetProblem] = field(default_factory=list)
     fill_down: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    sequence_positions: list[int] = field(default_factory=list)   # 序号 columns (not read, used for hierarchy)
 
 
 def _owners(grid: Grid) -> dict[tuple[int, int], tuple[int, int]]:
@@ -168,7 +174,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
     matched = {pos: (raw, m) for pos, (raw, m) in band.headers.items() if m.column_id}
     present = {m.column_id: pos for pos, (raw, m) in sorted(matched.items(), reverse=True)}
     resolved: dict[int, tuple[str, hdr.HeaderMatch]] = {}
-    ignored, label_positions = [], []
+    ignored, label_positions, sequence_positions, other_positions = [], [], [], []
     for pos, (raw, m) in sorted(band.headers.items()):
         if m.ambiguous:
             others = [(o, present[o]) for o in m.ambiguous if o in present]
@@ -184,10 +190,11 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
                         + "，无法确定，请把列名改为「年初预算数」或「调整后预算数」")
         elif m.column_id:
             resolved[pos] = (raw, m)
+        elif m.sequence:
+            sequence_positions.append(pos)
         else:
-            label_positions.append(pos)
-            if not m.sequence:
-                ignored.append((column_letter(pos), raw))
+            other_positions.append(pos)
+            ignored.append((column_letter(pos), raw))
     seen: dict[str, int] = {}
     for pos, (raw, m) in sorted(resolved.items()):
         if m.column_id in seen:
@@ -201,7 +208,9 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
     # -- rows -----------------------------------------------------------------------------
     body_start = band.rows[-1] + 1
     figure_pos = [p for p, (_, m) in resolved.items() if m.type in FIGURE_TYPES]
-    label_positions += [p for p, (_, m) in resolved.items() if m.type not in FIGURE_TYPES]
+    # Where a row says 合计 / 小计 / 其中: 序号 and the identity columns; a free-text column
+    # (备注 "其中：专项资金…") only when the row names nothing.
+    label_positions = sequence_positions + [p for p, (_, m) in resolved.items() if m.column_id in IDENTITY_IDS]
     # Merged cells in the body: a label merged down over several rows (a unit name over its
     # year rows) is filled down its first column; nothing is copied sideways.
     fill_down, merged_figures = {}, []
@@ -253,9 +262,15 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
                         f"（{column_letter(p)} 列这里是「{cells[p]}」），请每张表放在单独的工作表")
             skipped.append((excel, "重复的表头行"))
             continue
-        totals = [cells[p] for p in label_positions if p < len(cells) and cells[p] and _TOTAL.match(_WS.sub("", cells[p]))]
+        named = any(cells[p] for p in name_positions if p < len(cells))
+        where = label_positions if named else label_positions + other_positions
+        totals = [cells[p] for p in where if p < len(cells) and cells[p] and _TOTAL.match(_WS.sub("", cells[p]))]
+        if not totals:
+            totals = [cells[p] for p in sequence_positions if p < len(cells) and _GROUP_SEQUENCE.match(_WS.sub("", cells[p]))]
+            totals += [cells[p] for p in name_positions if p < len(cells) and _GROUP_NAME.match(_WS.sub("", cells[p]))]
         if totals:
-            skipped.append((excel, f"合计/小计行（「{totals[0]}」）"))
+            skipped.append((excel, f"合计/小计行（「{totals[0]}」）" if _TOTAL.match(_WS.sub("", totals[0]))
+                                   else f"分组汇总行（「{totals[0]}」）" if has_figure else f"分组标题行（「{totals[0]}」）"))
             continue
         if _NOTE.match(squeezed) and (not has_figure or squeezed.startswith(("注", "说明", "备注"))):
             after_notes = excel
@@ -270,7 +285,7 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
         if not has_figure and unit_statements(grid, [row]):
             skipped.append((excel, "单位说明行"))   # its unit joins the sheet's statements below
             continue
-        if not has_figure and not any(cells[p] for p in name_positions if p < len(cells)):
+        if not has_figure and not named:
             skipped.append((excel, f"没有名称也没有数字的行（「{first}」）"))
             continue
         data_rows.append(row)
@@ -335,4 +350,4 @@ def classify(grid: Grid, band: Band, file: str) -> Layout:
             problems.append(SheetProblem(file, sheet, None, "年度", None,
                                          f"表中没有年度列，而工作表名和标题写的年度不止一个（{listed}），无法确定各行的年度，请加一列「年度」"))
     return Layout(kind, tuple(r + 1 for r in band.rows), columns, label_positions, data_rows,
-                  skipped, ignored, notes, problems, fill_down)
+                  skipped, ignored, notes, problems, fill_down, sequence_positions)

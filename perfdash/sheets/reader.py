@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from perfdash.ingest import normalise_header
 from perfdash.sheets import values as val
 from perfdash.sheets.grid import MAX_ROWS, Grid, read_workbook_grids
+from perfdash.sheets.hierarchy import parents
 from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
 from perfdash.sheets.problems import SheetProblem
 from perfdash.sheets.sniff import FileRefused
@@ -114,6 +115,13 @@ def read_grid(grid: Grid, file: str) -> Table | str:
                 cells.append("")
                 problems.append(SheetProblem(file, grid.sheet, excel, column.raw_header, column.letter, str(refused)))
         rows.append((excel, cells))
+    skipped_rows = list(layout.skipped_rows)
+    if layout.sequence_positions and rows:
+        skip, found = parents(grid, file, layout.sequence_positions[0], rows, layout.columns)
+        problems += found
+        if skip:
+            rows = [(r, cells) for r, cells in rows if r not in skip]
+            skipped_rows = sorted(skipped_rows + list(skip.items()))
     notes = list(layout.notes)
     if layout.ignored_columns:
         notes.append("未识别、未读取的列：" + "、".join(f"{l} 列「{h}」" for l, h in layout.ignored_columns))
@@ -135,14 +143,14 @@ def read_grid(grid: Grid, file: str) -> Table | str:
         others = sorted({cells[index] for _, cells in rows if cells[index] and cells[index] != sheet_year.group(1)})
         if others:
             notes.append(f"工作表名为「{grid.sheet}」，但年度列中有 {'、'.join(others)}：已按年度列读取，请核对")
-    skipped_summary = [(r, why) for r, why in layout.skipped_rows if why != "空行"]
+    skipped_summary = [(r, why) for r, why in skipped_rows if why != "空行"]
     if skipped_summary:
         notes.append("已跳过：" + "；".join(f"第 {r} 行 {why}" for r, why in skipped_summary[:20])
                      + ("……" if len(skipped_summary) > 20 else ""))
     if not rows and not problems:
         return f"只有表头（第 {'、'.join(map(str, layout.header_rows))} 行），没有数据行"
     return Table(file, grid.sheet, layout.kind, layout.header_rows, layout.columns, rows,
-                 layout.skipped_rows, layout.ignored_columns, notes, problems)
+                 skipped_rows, layout.ignored_columns, notes, problems)
 
 
 _FORM_LABEL = re.compile(r"^(部门|单位|部门\(单位\)|项目)名称[:：]?$")
