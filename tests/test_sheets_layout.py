@@ -267,3 +267,9 @@ def test_row_limit():
 def test_binary_garbage_named_xlsx_is_damaged_not_csv():
     with pytest.raises(FileRefused, match="已损坏"):
         sniff(bytes(range(1, 256)) * 4, "预算.xlsx")
+
+
+def test_a_label_value_block_above_a_small_table_is_not_its_header():
+    data = "单位名称,郑州市财政局,年度,2023\n\n单位名称,实际支出数\n教育局,12.5\n".encode()
+    [table] = read_tables(data, "t.csv").tables
+    assert table.header_rows == (3,) and table.rows == [(4, ["教育局", "12.5"])]

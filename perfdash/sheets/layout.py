@@ -142,7 +142,10 @@ def find_band(grid: Grid) -> Band | None:
                 if score < 2:
                     continue
                 units = sum(1 for _, m in headers.values() if m.unit or m.percent)
-                key = (score, units, -int(two), -row)   # a row of （元） under the header belongs to it
+                # most columns named; then a row of （元） under the header belongs to it; then the
+                # row whose cells are all names (not 「单位名称 | 郑州市财政局 | 年度 | 2023」 above)
+                recognised = sum(1 for _, m in headers.values() if m.column_id or m.ambiguous or m.sequence)
+                key = (score, units, recognised / len(headers), -int(two), -row)
                 if best_key is None or key > best_key:
                     best, best_key = Band(kind, (row, row + 1) if two else (row,), headers), key
             if best is not None and best.rows[0] == row:
