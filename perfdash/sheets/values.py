@@ -71,6 +71,7 @@ class Padded(str):
 
 _MINUS = str.maketrans({"−": "-", "—": "-", "–": "-"})
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_FAST = re.compile(r"-?\d+(\.\d+)?")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$")
 _UNIT_SUFFIX = re.compile(r"^(.*?)(亿元|万元|千元|元|万)$")
@@ -93,7 +94,7 @@ def is_missing(value) -> bool:
         return True
     if isinstance(value, str):
         stripped = value.strip()
-        if len(stripped) > 4:   # every mark is at most two characters, plus inner spaces ("— —")
+        if len(stripped) > 4 or stripped[:1].isdigit():   # every mark is at most two characters, plus inner spaces ("— —")
             return False
         return _squeeze(stripped) in MISSING_TOKENS
     return False
@@ -129,6 +130,8 @@ def parse_number(value) -> tuple[Decimal, str | None]:
     if isinstance(value, float):
         return _float_decimal(value), None
     raw = str(value)
+    if _FAST.fullmatch(raw):   # what most cells are: plain ASCII digits
+        return Decimal(raw), None
     text = _unquote(_squeeze(raw)).translate(_MINUS).replace("¥", "").replace("人民币", "")
     unit = None
     found = _UNIT_SUFFIX.match(text)
@@ -179,7 +182,7 @@ def read_amount(value, column_unit: str, unit_stated: bool, unit_where: str = ""
             raise ValueRefused(f"单元格写明「{cell_unit}」，而本列单位是{column_unit}（{unit_where}），"
                                "两处单位矛盾，请统一后再导入")
         unit = cell_unit
-    return number * UNIT_FACTORS[unit]
+    return number if unit == "万元" else number * UNIT_FACTORS[unit]
 
 
 def read_rate(value, header_percent: bool) -> Decimal | None:
