@@ -12,8 +12,10 @@ import pytest
 
 import sheet_corpus
 from perfdash import ingest
+from perfdash.ingest import readers
+from perfdash.ingest import validate as ingest_validate
 from perfdash.errors import ImportRefused
-from perfdash.sheets import Table, read_tables
+from perfdash.ingest.sheets import Table, read_tables
 
 CASES = [c for c in sheet_corpus.cases() if c.expect is not None]
 
@@ -29,9 +31,9 @@ def validate(table: Table, data: bytes) -> ingest.ParsedFile:
 
     def body(width, positions):
         columns = {p: pa.array([cells[keep[p]] for _, cells in table.rows], type=pa.large_string()) for p in positions}
-        return ingest._Body(columns, lines, [])
+        return readers._Body(columns, lines, [])
 
-    return ingest._parse_table(data, table.file, ingest.Limits(), table.kind, header,
+    return ingest_validate._parse_table(data, table.file, ingest.Limits(), table.kind, header,
                                table.header_rows[-1] - 1, body)
 
 

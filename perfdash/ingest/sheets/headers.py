@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from perfdash.ingest import COLUMNS, KIND_MARKERS, normalise_header
+from perfdash.ingest.columns import COLUMNS, KIND_MARKERS, normalise_header
 
 EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "budget": {

@@ -12,9 +12,9 @@ import io
 import itertools
 from dataclasses import dataclass, field
 
-from perfdash.ingest import decode_text
-from perfdash.sheets.sniff import DAMAGED, FileRefused, sniff
-from perfdash.sheets.values import CellError, Padded, Percent, Uncalculated
+from perfdash.ingest.readers import decode_text
+from perfdash.ingest.sheets.sniff import DAMAGED, FileRefused, sniff
+from perfdash.ingest.sheets.values import CellError, Padded, Percent, Uncalculated
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ROWS = 1_000_000 + 40      # the importer's row limit, plus room for titles and notes
@@ -63,7 +63,7 @@ def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[Grid], list[
     formulas from the XML (ooxml.read_extras)."""
     import zipfile
 
-    from perfdash.sheets.ooxml import read_extras
+    from perfdash.ingest.sheets.ooxml import read_extras
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

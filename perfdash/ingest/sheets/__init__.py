@@ -16,10 +16,10 @@ does not say) → layout (header band, columns, row kinds; context: 单位 lines
 No database, no Streamlit: the importer validates and stores what this returns. Its labels
 (ColumnInfo.label) carry no unit, so the importer's own （元） conversion never applies twice.
 """
-from perfdash.sheets.layout import ColumnInfo
-from perfdash.sheets.problems import SheetProblem, refuse
-from perfdash.sheets.reader import SheetsResult, Table, read_grid, read_tables
-from perfdash.sheets.sniff import FileRefused, Sniffed, sniff
+from perfdash.ingest.sheets.layout import ColumnInfo
+from perfdash.ingest.sheets.problems import SheetProblem, refuse
+from perfdash.ingest.sheets.reader import SheetsResult, Table, read_grid, read_tables
+from perfdash.ingest.sheets.sniff import FileRefused, Sniffed, sniff
 
 __all__ = ["ColumnInfo", "FileRefused", "SheetProblem", "SheetsResult", "Sniffed", "Table",
            "read_grid", "read_tables", "refuse", "sniff"]

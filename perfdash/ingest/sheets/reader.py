@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from perfdash.ingest import normalise_header
-from perfdash.sheets import values as val
-from perfdash.sheets.grid import MAX_ROWS, Grid, read_workbook_grids
-from perfdash.sheets.hierarchy import parents
-from perfdash.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
-from perfdash.sheets.problems import SheetProblem
-from perfdash.sheets.sniff import FileRefused
+from perfdash.ingest.columns import normalise_header
+from perfdash.ingest.sheets import values as val
+from perfdash.ingest.sheets.grid import MAX_ROWS, Grid, read_workbook_grids
+from perfdash.ingest.sheets.hierarchy import parents
+from perfdash.ingest.sheets.layout import ColumnInfo, Layout, classify, find_band, text_of
+from perfdash.ingest.sheets.problems import SheetProblem
+from perfdash.ingest.sheets.sniff import FileRefused
 
 
 _SHEET_YEAR = re.compile(r"^\D*(20\d{2})\D*$")

@@ -39,7 +39,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from perfdash.ingest import MISSING_TOKENS
+from perfdash.ingest.columns import MISSING_TOKENS
 
 #: amount units → factor to 万元
 UNIT_FACTORS: dict[str, Decimal] = {

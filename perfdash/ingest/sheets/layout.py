@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from perfdash.sheets import headers as hdr
-from perfdash.sheets.context import YEAR_IN_TEXT, text_of, unit_statements, years_stated
-from perfdash.sheets.grid import Grid, column_letter
-from perfdash.sheets.problems import SheetProblem
+from perfdash.ingest.sheets import headers as hdr
+from perfdash.ingest.sheets.context import YEAR_IN_TEXT, text_of, unit_statements, years_stated
+from perfdash.ingest.sheets.grid import Grid, column_letter
+from perfdash.ingest.sheets.problems import SheetProblem
 
 MAX_HEADER_ROW = 30
 FIGURE_TYPES = {"amount", "rate", "score"}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from perfdash.sheets.context import text_of
-from perfdash.sheets.grid import Grid
-from perfdash.sheets.problems import SheetProblem
+from perfdash.ingest.sheets.context import text_of
+from perfdash.ingest.sheets.grid import Grid
+from perfdash.ingest.sheets.problems import SheetProblem
 
 _NUMBERED = re.compile(r"^\d+([.．\-－]\d+)+$")
 _WS = re.compile(r"\s+")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from perfdash.sheets.grid import Grid
+from perfdash.ingest.sheets.grid import Grid
 
 _WS = re.compile(r"\s+")
 # "单位：元", "金额单位:万元", "（单位：人、元）", "本表金额单位为元", "以万元为单位"
