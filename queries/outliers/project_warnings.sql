@@ -24,8 +24,8 @@ proj AS (
         p.unit_key, p.year, p.project_name, p.category,
         COALESCE(r.unit_code, p.unit_code) AS unit_code,
         COALESCE(r.unit_name, p.unit_name) AS unit_name,
-        p.region, p.level, p.sector, p.budget, p.actual_spend,
-        p.project_execution_rate AS value
+        r.region, r.level, r.sector,
+        p.budget, p.actual_spend, p.project_execution_rate AS value
     FROM project_rate p
     LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
     WHERE list_contains($years, p.year)

@@ -11,14 +11,14 @@
 --          project_execution_rate thresholds); $region, $level, $sector VARCHAR or NULL.
 WITH p AS (
     SELECT
-        COALESCE(category, '未分类')                                              AS category,
-        budget, actual_spend,
-        project_execution_rate                                                   AS rate
-    FROM project_rate
-    WHERE year = $year
-      AND ($region IS NULL OR region = $region)
-      AND ($level  IS NULL OR level  = $level)
-      AND ($sector IS NULL OR sector = $sector)
+        COALESCE(p.category, '未分类')                                            AS category,
+        p.budget, p.actual_spend, p.project_execution_rate                       AS rate
+    FROM project_rate p
+    LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
+    WHERE p.year = $year
+      AND ($region IS NULL OR r.region = $region)
+      AND ($level  IS NULL OR r.level  = $level)
+      AND ($sector IS NULL OR r.sector = $sector)
 ),
 c AS (
     SELECT *,

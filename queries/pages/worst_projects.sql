@@ -5,14 +5,15 @@
 -- units:   budget, actual_spend, idle_amount in 万元; rate a fraction.
 -- params:  $year INTEGER; $limit INTEGER; $region, $level, $sector VARCHAR or NULL.
 SELECT
-    unit_key, unit_name, region, level, project_name,
-    COALESCE(category, '未分类')                                              AS category,
-    budget, actual_spend, project_execution_rate, idle_amount
-FROM project_rate
-WHERE year = $year
-  AND budget > 0 AND actual_spend IS NOT NULL
-  AND ($region IS NULL OR region = $region)
-  AND ($level  IS NULL OR level  = $level)
-  AND ($sector IS NULL OR sector = $sector)
-ORDER BY project_execution_rate, budget DESC, unit_name, project_name
+    p.unit_key, p.unit_name, r.region, r.level, p.project_name,
+    COALESCE(p.category, '未分类')                                            AS category,
+    p.budget, p.actual_spend, p.project_execution_rate, p.idle_amount
+FROM project_rate p
+LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
+WHERE p.year = $year
+  AND p.budget > 0 AND p.actual_spend IS NOT NULL
+  AND ($region IS NULL OR r.region = $region)
+  AND ($level  IS NULL OR r.level  = $level)
+  AND ($sector IS NULL OR r.sector = $sector)
+ORDER BY project_execution_rate, p.budget DESC, p.unit_name, p.project_name
 LIMIT $limit;

@@ -8,8 +8,8 @@
 -- formula: unit_year_metric: see queries/rates/refresh_unit_year_metric.sql.
 --          project_rate: project_execution_rate = actual_spend / NULLIF(budget, 0) — NULL when
 --          either is missing or budget = 0; idle_amount = budget − actual_spend (exact, then
---          DOUBLE); region / level / sector = the unit's in the same year (its budget row, as in
---          unit_year_rate), NULL when the unit has no budget row that year.
+--          DOUBLE). The unit's attributes are not in the view: a query that filters by them joins
+--          unit_year_rate (and can skip that join when no filter is set).
 -- units:   value as in unit_year_rate (rates fractions; self_score points); project amounts
 --          万元 (DOUBLE), project_execution_rate a fraction.
 -- params:  none.
@@ -20,9 +20,8 @@
 -- order, so `WHERE metric = $metric AND year = $year` reads a few row groups.
 -- Budget-weighted aggregates (Σ numerator / Σ denominator) keep reading group_year_total.
 --
--- project_rate is a view over the fact tables: nothing to refresh, and reading it costs what the
--- join each project query used to spell out costs (a table copy of 4 million projects would add
--- seconds to every import).
+-- project_rate is a view over the project table: nothing to refresh, and reading it costs what
+-- reading project did (a table copy of 4 million projects would add seconds to every import).
 
 -- One unit-year × one metric: the value, and the unit's attributes that year for filters.
 CREATE TABLE unit_year_metric (
@@ -37,11 +36,9 @@ CREATE TABLE unit_year_metric (
 
 CREATE VIEW project_rate AS
 SELECT
-    p.year, p.unit_key, p.project_name, p.unit_code, p.unit_name, p.category,
+    p.unit_key, p.year, p.project_name, p.unit_code, p.unit_name, p.category,
     CAST(p.budget AS DOUBLE)                                             AS budget,
     CAST(p.actual_spend AS DOUBLE)                                       AS actual_spend,
     CAST(p.budget - p.actual_spend AS DOUBLE)                            AS idle_amount,
-    CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS project_execution_rate,
-    b.region, b.level, b.sector
-FROM project p
-LEFT JOIN budget b ON b.unit_key = p.unit_key AND b.year = p.year;
+    CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS project_execution_rate
+FROM project p;
