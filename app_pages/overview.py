@@ -62,7 +62,7 @@ row1[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]),
                delta_color="off", border=True)
 row1[1].metric("调整后预算数（万元）", metrics.fmt_amount_tile(now["budget"]), delta=growth_delta("budget"),
                delta_color="off", border=True,
-               help=f"Σ {metrics.METRICS['budget'].formula} = {metrics.fmt_amount(now['budget'])} 万元")
+               help=f"Σ {metrics.METRICS['budget'].formula}= {metrics.fmt_amount(now['budget'])} 万元")
 row1[2].metric("实际支出数（万元）", metrics.fmt_amount_tile(now["actual_spend"]),
                delta=growth_delta("actual_spend"), delta_color="off", border=True,
                help=f"Σ 实际支出数 = {metrics.fmt_amount(now['actual_spend'])} 万元")
