@@ -21,15 +21,8 @@ def threshold_text(metric_id: str) -> str:
     return "不设预警" if t is None else t.describe()
 
 
-DENOMINATOR_TEXT = {
-    ("execution_rate", "budget"): "调整后预算数（未填时用年初预算数）",
-    ("execution_rate", "funds_received"): "实际到位资金",
-    ("carryover_rate", "budget"): "调整后预算数（未填时用年初预算数）",
-    ("carryover_rate", "actual_spend"): "实际支出数",
-}
-
 st.subheader("比率口径")
-rate_ids = [*metrics.UNIT_RATE_IDS, "project_execution_rate"]
+rate_ids = metrics.RATE_IDS
 rates = pd.DataFrame({
     "指标": [metrics.label(m) for m in rate_ids],
     "公式": [metrics.METRICS[m].formula_for(config) for m in rate_ids],
@@ -37,11 +30,13 @@ rates = pd.DataFrame({
     "说明": [metrics.METRICS[m].description or "—" for m in rate_ids],
 })
 st.table(rates.set_index("指标"))
+denominators = "".join(
+    f"- **{m.label}的分母**：{m.denominator_for(config).text}"
+    f"（配置项 `denominators.{m.id} = \"{getattr(config, m.denominator_setting)}\"`）。\n"
+    for m in (metrics.METRICS[i] for i in metrics.CONFIGURABLE_RATE_IDS)
+)
 st.markdown(
-    f"- **预算执行率的分母**：{DENOMINATOR_TEXT[('execution_rate', config.execution_denominator)]}"
-    f"（配置项 `denominators.execution_rate = \"{config.execution_denominator}\"`）。\n"
-    f"- **结转结余率的分母**：{DENOMINATOR_TEXT[('carryover_rate', config.carryover_denominator)]}"
-    f"（配置项 `denominators.carryover_rate = \"{config.carryover_denominator}\"`）。\n"
+    denominators +
     "- 比率以小数存储、以百分数显示（两位小数）；两个比率之差以**个百分点**表示。"
     "金额单位为**万元**，以元填报的文件导入时换算。\n"
     "- 缺少分子或分母、或分母为 0 时，比率为空（显示“—”），不当作 0。\n"

@@ -42,6 +42,11 @@ def growth_delta(column):
     return f"{(now[column] / prev[column] - 1) * 100:+,.2f}%"
 
 
+def weighted(metric_id: str) -> str:
+    """A tile's help: the rate's budget-weighted formula under the configured 口径."""
+    return metrics.METRICS[metric_id].weighted_formula_for(config, short=True)
+
+
 def count_delta(value, before_value):
     return None if before_value is None else f"{int(value) - int(before_value):+,d}"
 
@@ -57,20 +62,20 @@ row1[0].metric("单位数", metrics.fmt("unit_count", now["unit_count"]),
                delta_color="off", border=True)
 row1[1].metric("调整后预算数（万元）", metrics.fmt_amount_tile(now["budget"]), delta=growth_delta("budget"),
                delta_color="off", border=True,
-               help=f"Σ 调整后预算数（未填时用年初预算数）= {metrics.fmt_amount(now['budget'])} 万元")
+               help=f"Σ {metrics.METRICS['budget'].formula}= {metrics.fmt_amount(now['budget'])} 万元")
 row1[2].metric("实际支出数（万元）", metrics.fmt_amount_tile(now["actual_spend"]),
                delta=growth_delta("actual_spend"), delta_color="off", border=True,
                help=f"Σ 实际支出数 = {metrics.fmt_amount(now['actual_spend'])} 万元")
 row2 = st.columns(5)
 row2[0].metric("预算执行率", metrics.fmt("execution_rate", now["execution_rate"]),
                delta=pp_delta("execution_rate"), border=True,
-               help="Σ实际支出数 ÷ Σ调整后预算数（按预算加权，不是各单位比率的平均）；较上年的变化以百分点计")
+               help=f"{weighted('execution_rate')}（按预算加权，不是各单位比率的平均）；较上年的变化以百分点计")
 row2[1].metric("结转结余率", metrics.fmt("carryover_rate", now["carryover_rate"]),
                delta=pp_delta("carryover_rate"), delta_color="inverse", border=True,
-               help="Σ结转结余 ÷ Σ调整后预算数；上升为不利变化")
+               help=f"{weighted('carryover_rate')}；上升为不利变化")
 row2[2].metric("预算调整率", metrics.fmt("adjustment_rate", now["adjustment_rate"]),
                delta=pp_delta("adjustment_rate"), delta_color="inverse", border=True,
-               help="Σ(调整后预算数 − 年初预算数) ÷ Σ年初预算数，只计两个数都填报的单位")
+               help=f"{weighted('adjustment_rate')}，只计两个数都填报的单位")
 score_delta = None
 if prev is not None and not _missing(now["avg_self_score"]) and not _missing(prev["avg_self_score"]):
     score_delta = f"{now['avg_self_score'] - prev['avg_self_score']:+.2f} 分"

@@ -19,7 +19,8 @@ zero_at = threshold.high_at_or_below if threshold and threshold.high_at_or_below
 
 by_category = data.query("pages/project_by_category", year=f.year, low_below=low_below,
                          zero_at_or_below=zero_at, **f.scope())
-chrome.scope_caption(f, "项目预算执行率 = 项目实际支出数 ÷ 项目预算数；"
+PROJECT_RATE = metrics.METRICS["project_execution_rate"]
+chrome.scope_caption(f, f"{PROJECT_RATE.label} = {PROJECT_RATE.formula_for(config)}；"
                      f"零支出 = 全年未支出，低执行 = 执行率低于 {low_below:.0%}（perfdash.toml 的项目预警线）")
 if by_category.empty:
     st.warning(f"{f.year} 年（{md(f.describe())}）暂无项目支出数据。请到「数据导入」页上传「项目支出」文件"
@@ -39,7 +40,7 @@ cols[2].metric("低执行项目", f"{low:,}", border=True, help=f"执行率低�
 cols[3].metric("未支出（万元）", metrics.fmt_amount(idle), border=True,
                help="零支出和低执行项目的 Σ(预算数 − 实际支出数)")
 cols[4].metric("加权执行率", metrics.fmt_rate(spend / budget if budget else None), border=True,
-               help="Σ项目实际支出数 ÷ Σ项目预算数")
+               help=PROJECT_RATE.weighted_formula_for(config))
 
 left, right = st.columns(2)
 with left:

@@ -74,7 +74,7 @@ def pp(column):
 st.markdown(f"**{year} 年主要数据**")
 cols = st.columns(3)
 cols[0].metric("预算数（万元）", metrics.fmt_amount(row["budget"]), border=True,
-               help="调整后预算数（未填时用年初预算数）")
+               help=metrics.METRICS["budget"].formula)
 cols[1].metric("实际支出数（万元）", metrics.fmt_amount(row["actual_spend"]), border=True)
 cols[2].metric("预算执行率", metrics.fmt_rate(row["execution_rate"]), delta=pp("execution_rate"), border=True,
                help=metrics.METRICS["execution_rate"].formula_for(config))

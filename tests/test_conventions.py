@@ -92,3 +92,27 @@ def test_requirements_are_pinned():
             line = line.strip()
             if line and not line.startswith(("#", "-r")):
                 assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[\w.]+$", line), f"{name}: unpinned {line!r}"
+
+
+def test_every_rate_of_the_registry_has_long_rows_and_a_definitions_row(demo_db, app):
+    """A rate id added to perfdash.metrics must reach unit_year_metric (or, per project,
+    project_rate) and the definitions page — the one place its wording is read from."""
+    from perfdash import metrics
+
+    counts = dict(demo_db.con.execute(
+        "SELECT metric, count(value) FROM unit_year_metric GROUP BY metric").fetchall())
+    for metric_id in metrics.UNIT_RATE_IDS:
+        assert counts.get(metric_id, 0) > 0, f"{metric_id}: no values in unit_year_metric on the demo data"
+    assert demo_db.con.execute("SELECT count(project_execution_rate) FROM project_rate").fetchall()[0][0] > 0
+    assert set(metrics.RATE_IDS) == {m.id for m in metrics.METRICS.values() if m.kind == "rate"}
+
+    at = app(query_params={"year": "2022"})
+    at.run()
+    at.switch_page("app_pages/definitions.py").run()
+    assert not at.exception
+    table = at.table[0].value
+    config = demo_db.config
+    for metric_id in metrics.RATE_IDS:
+        metric = metrics.METRICS[metric_id]
+        assert metric.label in table.index, f"{metric_id} missing from the definitions page"
+        assert table.loc[metric.label, "公式"] == metric.formula_for(config)

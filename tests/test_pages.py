@@ -442,6 +442,75 @@ def test_definitions_show_the_configured_formulas_thresholds_and_sources(app, de
     assert "rates/weighted_by_group.sql" in body
 
 
+# -- the seed reports' own figures, as literals ---------------------------------------------------
+# The tests above check each page against the SQL it reads; these pin what the pages show for the
+# four public reports, so a query rewrite cannot move a figure the reports themselves print.
+
+ZHENGZHOU_SCOPE = dict(region="河南省郑州市", level="市级", sector="政务服务")     # 郑州 alone in 2022
+PINGDINGSHAN = "name:平顶山市政务服务和大数据管理局"
+XINZHENG = "name:新郑市政务服务和大数据管理局"
+
+
+def test_seed_overview_trend_and_histogram_show_zhengzhou_2022(app):
+    at = open_page(app, "overview", year=2022, **ZHENGZHOU_SCOPE)
+    values = metric_values(at)
+    assert values["单位数"] == "1"
+    assert values["预算执行率"] == "87.56%"                   # 2699.18 / 3082.64
+    assert values["调整后预算数（万元）"] == "3,082.64"
+    assert values["实际支出数（万元）"] == "2,699.18"
+    hist = figure_titled(at, "预算执行率分布")
+    assert sum(hist["data"][0]["y"]) == 1
+    at = open_page(app, "trends", year=2022, **ZHENGZHOU_SCOPE)
+    band = {t["name"]: t for t in figure_titled(at, "预算执行率走势")["data"]}
+    assert band["p25"]["x"] == [2022]
+    assert round(band["p25"]["y"][0] * 100, 2) == 87.56
+
+
+def test_seed_pingdingshan_2022_sangong_and_standing(app):
+    at = open_page(app, "unit_profile", year=2022, unit=PINGDINGSHAN)
+    table = at.dataframe[0].value
+    assert table.loc["“三公经费”控制率", "2022 年"] == "142.83%"
+    assert table.loc["预算执行率", "2022 年"] == "58.78%"
+    assert table.loc["结转结余率", "2022 年"] == "41.22%"
+    assert table.loc["结转结余变动率", "2022 年"] == "648.15%"     # the report's 648.50 % is a slip
+    standing = figure_titled(at, "单位中的位置")["data"][0]
+    assert standing["x"][0] == pytest.approx(1 / 25)             # execution: 1 of 25 other 市级 units lower
+    assert standing["y"][0] == "预算执行率"
+    at = open_page(app, "ranking", year=2022, region="河南省平顶山市", level="市级")
+    at.selectbox(key="rk_metric").set_value("sangong_control_rate").run()
+    ranking = at.dataframe[0].value
+    assert round(float(ranking["“三公经费”控制率"].iloc[0]), 2) == 142.83
+
+
+def test_seed_xinzheng_2021_execution_by_basis(app, monkeypatch, tmp_path):
+    """76.96 % over the adjusted budget (the national 口径); the report's 79.34 % over the money
+    received, when perfdash.toml says so."""
+    at = open_page(app, "unit_profile", year=2021, unit=XINZHENG)
+    assert metric_values(at)["预算执行率"] == "76.96%"
+    config = (ROOT / "perfdash.toml").read_text(encoding="utf-8").replace(
+        'execution_rate = "budget"', 'execution_rate = "funds_received"', 1)
+    (tmp_path / "perfdash.toml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("PERFDASH_CONFIG", str(tmp_path / "perfdash.toml"))
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = open_page(app, "unit_profile", year=2021, unit=XINZHENG)
+    assert metric_values(at)["预算执行率"] == "79.34%"                # 1743.22 / 2197.17
+    assert at.metric[[m.label for m in at.metric].index("预算执行率")].proto.help == "实际支出数 ÷ 实际到位资金"
+
+
+def test_seed_xinzheng_2021_projects(app):
+    at = open_page(app, "projects", year=2021, region="河南省郑州市", level="县级", sector="政务服务")
+    values = metric_values(at)
+    assert values["项目数"] == "4"
+    assert values["零支出项目"] == "1"                            # 四级联动升级维护项目
+    assert values["低执行项目"] == "2"
+    assert values["未支出（万元）"] == "222.38"
+    assert values["加权执行率"] == "46.58%"                       # 400.87 / 860.59
+    worst = at.dataframe[0].value
+    assert worst["项目名称"].iloc[0] == "四级联动升级维护项目"
+
+
 # -- empty states and timings ----------------------------------------------------------------
 
 

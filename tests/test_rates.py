@@ -117,8 +117,9 @@ def _as_made_by_an_older_version(path) -> None:
 
     db = open_current(path)
     with db.transaction() as cur:
-        for table in ("unit_flag", "group_year_total", "unit_scope_latest"):
+        for table in ("unit_flag", "group_year_total", "unit_scope_latest", "unit_year_metric"):
             cur.execute(f"DROP TABLE {table}")
+        cur.execute("DROP VIEW project_rate")
         cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         cur.execute("UPDATE meta SET value = ? WHERE key = ?", [db.config.fingerprint(), rates.CONFIG_KEY])
         cur.execute("DELETE FROM meta WHERE key = 'flags_config'")

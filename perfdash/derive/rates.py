@@ -1,14 +1,16 @@
-"""Keeping the derived tables — unit_year_rate, group_year_total, unit_scope_latest and the
-stored flags — in step with the figures and the configuration (口径, thresholds, outlier rules)."""
+"""Keeping the derived tables — unit_year_rate, its long form unit_year_metric, group_year_total,
+unit_scope_latest and the stored flags — in step with the figures and the configuration (口径,
+thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
 from __future__ import annotations
 
 from perfdash.derive import outliers
-from perfdash.store.connection import Database, run
+from perfdash.store.connection import Database, run, run_script
 
 CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
-# older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest).
-DERIVED_VERSION = 3
+# older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest, 4: unit_year_metric
+# and unit_scope_latest in long format).
+DERIVED_VERSION = 4
 
 
 def _stamp(db: Database) -> str:
@@ -16,10 +18,14 @@ def _stamp(db: Database) -> str:
 
 
 def refresh(cur, db: Database, flag_years=None) -> None:
-    """Rebuild unit_year_rate and its group sums on a cursor inside the caller's transaction,
-    then the flags of `flag_years` (all years when None: a 口径 change or a rollback can move
-    any of them)."""
+    """Rebuild unit_year_rate and its group sums on a cursor inside the caller's transaction, the
+    long form unit_year_metric and the flags of `flag_years` (all years when None: a 口径 change
+    or a rollback can move any of them). `flag_years` must hold every year whose rates can have
+    changed — affected_years gives the changed years and the ones after them."""
+    years = {"all_years": flag_years is None,
+             "years": [] if flag_years is None else sorted({int(y) for y in flag_years})}
     run(cur, "rates/refresh_unit_year_rate", **db.config.query_params())
+    run_script(cur, "rates/refresh_unit_year_metric", **years)
     run(cur, "rates/refresh_group_year_total")
     run(cur, "rates/refresh_unit_scope_latest")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))

@@ -148,11 +148,6 @@ def flags_for_year(db, year: int, **scope) -> pd.DataFrame:
 # -- the charts -------------------------------------------------------------------------------
 
 
-def _weighted_formula(metric_id: str, config) -> str:
-    left, _, right = metrics.METRICS[metric_id].formula_for(config).partition(" ÷ ")
-    return f"Σ{left} ÷ Σ{right}" if right else left
-
-
 def _pct(fraction: float) -> str:
     """A configured bound as people write it: 0.9 → 90%."""
     return f"{fraction * 100:g}%"
@@ -202,7 +197,7 @@ def _trend(db, scope: Scope, name: str):
     else:
         takeaway = (f"{scope.year}年加权预算执行率 {metrics.fmt_rate(now.iloc[0])}，"
                     f"较上年 {metrics.fmt_pp(now.iloc[0] - before.iloc[0])}。")
-    basis = f"口径：加权预算执行率 = {_weighted_formula('execution_rate', config)}"
+    basis = f"口径：加权预算执行率 = {metrics.METRICS['execution_rate'].weighted_formula_for(config)}"
     return fig, takeaway, basis
 
 

@@ -2,7 +2,7 @@
 --          project chart and its takeaway), picked inside DuckDB so only $limit rows leave it.
 -- row:     one project of one unit in year $year, lowest rate first.
 -- formula: project_execution_rate = actual_spend / budget; NULL when either is missing or
---          budget = 0 (such projects are left out), as rates/project_rates.sql. Scope = the
+--          budget = 0 (such projects are left out), from the view project_rate. Scope = the
 --          unit's region / level / sector in the same year (unit_year_rate); with no filter,
 --          every project of the year, as rates/project_rates.sql. The two branches of in_scope
 --          let the planner drop the unit_year_rate lookup when no filter is set (its WHERE is
@@ -21,10 +21,8 @@ WITH scoped AS (
 year_projects AS (
     SELECT
         p.unit_key, p.unit_code, p.unit_name, p.year, p.project_name, p.category,
-        CAST(p.budget AS DOUBLE)                                             AS budget,
-        CAST(p.actual_spend AS DOUBLE)                                       AS actual_spend,
-        CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS project_execution_rate
-    FROM project p
+        p.budget, p.actual_spend, p.project_execution_rate
+    FROM project_rate p
     WHERE p.year = $year
 ),
 in_scope AS (

@@ -3,7 +3,7 @@
 --          chart), counted in DuckDB instead of handing every project to Python.
 -- row:     one row: rated_count, below_count, zero_count.
 -- formula: project_execution_rate = actual_spend / budget (NULL when either is missing or
---          budget = 0), as rates/project_rates.sql; rated_count = projects with a rate;
+--          budget = 0), from the view project_rate; rated_count = projects with a rate;
 --          below_count = rate < $below; zero_count = rate <= 0. Scope = the unit's region /
 --          level / sector in the same year; with no filter, every project of the year (the
 --          branch with the unit_year_rate lookup is then dropped: its WHERE is constant false).
@@ -19,9 +19,8 @@ WITH scoped AS (
       AND ($sector IS NULL OR sector = $sector)
 ),
 year_projects AS (
-    SELECT p.unit_key,
-           CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS project_execution_rate
-    FROM project p
+    SELECT p.unit_key, p.project_execution_rate
+    FROM project_rate p
     WHERE p.year = $year
 ),
 in_scope AS (

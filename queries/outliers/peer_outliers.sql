@@ -18,16 +18,10 @@ WITH rules AS (
     FROM (SELECT unnest($rules) AS r)
 ),
 long AS (
-    UNPIVOT (
-        SELECT unit_key, year, level, execution_rate, adjustment_rate, carryover_rate,
-               carryover_change_rate, sangong_control_rate, procurement_execution_rate,
-               funds_arrival_rate
-        FROM unit_year_rate
-        WHERE list_contains($years, year)
-    )
-    ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-       sangong_control_rate, procurement_execution_rate, funds_arrival_rate
-    INTO NAME metric VALUE value
+    -- the unit-level rates (not the self-score) from unit_year_metric
+    SELECT unit_key, year, level, metric, value
+    FROM unit_year_metric
+    WHERE list_contains($years, year) AND metric <> 'self_score' AND value IS NOT NULL
 ),
 centred AS (
     SELECT l.*, r.min_spread, r.direction,

@@ -2,7 +2,8 @@
 --          crosses the [thresholds.project_execution_rate] bounds of perfdash.toml (e.g. nothing
 --          spent at all: high; under 50 %: medium).
 -- row:     one project of one unit in one of the years $years that crosses a bound.
--- formula: project_execution_rate = actual_spend / budget (NULL when budget is 0 or missing);
+-- formula: project_execution_rate = actual_spend / budget (NULL when budget is 0 or missing;
+--          the view project_rate);
 --          severity 'high' when at or below high_at_or_below or below high_below, else 'medium'
 --          when below medium_below. Projects are matched to the unit's attributes in that year.
 -- units:   budget, actual_spend in 万元; value and bound are fractions.
@@ -24,10 +25,8 @@ proj AS (
         COALESCE(r.unit_code, p.unit_code) AS unit_code,
         COALESCE(r.unit_name, p.unit_name) AS unit_name,
         r.region, r.level, r.sector,
-        CAST(p.budget AS DOUBLE)       AS budget,
-        CAST(p.actual_spend AS DOUBLE) AS actual_spend,
-        CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0) AS value
-    FROM project p
+        p.budget, p.actual_spend, p.project_execution_rate AS value
+    FROM project_rate p
     LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
     WHERE list_contains($years, p.year)
 ),

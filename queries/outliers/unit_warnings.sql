@@ -4,7 +4,8 @@
 --          (high_at_or_below | high_below | high_above | medium_below | medium_above) and
 --          `bound` its value. The checks run in the order of config.Threshold.severity, so a rate
 --          that trips a high bound is not also reported as medium.
--- formula: rates as in rates/refresh_unit_year_rate.sql; severity 'high' when the value is at or
+-- formula: rates as in rates/refresh_unit_year_rate.sql, read in long format from
+--          unit_year_metric; severity 'high' when the value is at or
 --          below high_at_or_below, below high_below or above high_above, else 'medium' when below
 --          medium_below or above medium_above. target = medium_below (e.g. execution ≥ 90 %).
 -- units:   value, bound, target are fractions; amounts (budget, actual_spend, carryover,
@@ -19,14 +20,10 @@ WITH unit AS (
     WHERE list_contains($years, year)
 ),
 long AS (
-    UNPIVOT (
-        SELECT unit_key, year, execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-               sangong_control_rate, procurement_execution_rate, funds_arrival_rate
-        FROM unit
-    )
-    ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-       sangong_control_rate, procurement_execution_rate, funds_arrival_rate
-    INTO NAME metric VALUE value
+    -- the unit-level rates (not the self-score, which has no warning line)
+    SELECT unit_key, year, metric, value
+    FROM unit_year_metric
+    WHERE list_contains($years, year) AND metric <> 'self_score' AND value IS NOT NULL
 ),
 bounds AS (
     SELECT t.metric AS metric,

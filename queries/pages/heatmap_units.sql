@@ -3,23 +3,16 @@
 -- row:     one unit in one year; worst_rank 1 = the worst unit (the heatmap's top row).
 -- formula: latest_value = the unit's rate in its latest year with a value, within the filters
 --          (read from unit_scope_latest, one row per unit and attributes, not every unit-year);
---          the grid's cells are the unit's rates of every year within the filters.
+--          the grid's cells are the unit's rates of every year within the filters
+--          (unit_year_metric).
 -- units:   rates are fractions.
 -- params:  $metric VARCHAR (a rate id, e.g. 'execution_rate'); $ascending BOOLEAN;
 --          $limit INTEGER; $region, $level, $sector VARCHAR or NULL (NULL = all).
 WITH v AS (
-    SELECT unit_key, unit_name, year,
-           CASE $metric
-               WHEN 'execution_rate'             THEN execution_rate
-               WHEN 'adjustment_rate'            THEN adjustment_rate
-               WHEN 'carryover_rate'             THEN carryover_rate
-               WHEN 'carryover_change_rate'      THEN carryover_change_rate
-               WHEN 'sangong_control_rate'       THEN sangong_control_rate
-               WHEN 'procurement_execution_rate' THEN procurement_execution_rate
-               WHEN 'funds_arrival_rate'         THEN funds_arrival_rate
-           END AS value
-    FROM unit_year_rate
-    WHERE ($region IS NULL OR region = $region)
+    SELECT unit_key, year, value
+    FROM unit_year_metric
+    WHERE metric = $metric
+      AND ($region IS NULL OR region = $region)
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)
 ),
@@ -30,31 +23,11 @@ latest AS (
            arg_max(unit_name, last_year)                            AS unit_name,
            arg_max(value, value_year) FILTER (value IS NOT NULL)    AS latest_value,
            max(value_year) FILTER (value IS NOT NULL)               AS latest_year
-    FROM (
-        SELECT unit_key, unit_name, last_year,
-               CASE $metric
-                   WHEN 'execution_rate'             THEN execution_rate_value
-                   WHEN 'adjustment_rate'            THEN adjustment_rate_value
-                   WHEN 'carryover_rate'             THEN carryover_rate_value
-                   WHEN 'carryover_change_rate'      THEN carryover_change_rate_value
-                   WHEN 'sangong_control_rate'       THEN sangong_control_rate_value
-                   WHEN 'procurement_execution_rate' THEN procurement_execution_rate_value
-                   WHEN 'funds_arrival_rate'         THEN funds_arrival_rate_value
-               END AS value,
-               CASE $metric
-                   WHEN 'execution_rate'             THEN execution_rate_year
-                   WHEN 'adjustment_rate'            THEN adjustment_rate_year
-                   WHEN 'carryover_rate'             THEN carryover_rate_year
-                   WHEN 'carryover_change_rate'      THEN carryover_change_rate_year
-                   WHEN 'sangong_control_rate'       THEN sangong_control_rate_year
-                   WHEN 'procurement_execution_rate' THEN procurement_execution_rate_year
-                   WHEN 'funds_arrival_rate'         THEN funds_arrival_rate_year
-               END AS value_year
-        FROM unit_scope_latest
-        WHERE ($region IS NULL OR region = $region)
-          AND ($level  IS NULL OR level  = $level)
-          AND ($sector IS NULL OR sector = $sector)
-    )
+    FROM unit_scope_latest
+    WHERE metric = $metric
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
     GROUP BY unit_key
     HAVING latest_value IS NOT NULL
 ),

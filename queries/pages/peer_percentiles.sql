@@ -6,33 +6,14 @@
 --          tied peers are not counted as lower), i.e. percent_rank() ascending; peers = units
 --          of the same level in the same year with a value for that metric (the unit included);
 --          peer_median = median of the peers' values. Plain aggregates grouped by metric, no
---          window over the peers.
+--          window over the peers; the values come from unit_year_metric (long format).
 -- units:   value and peer_median in the metric's unit (fractions for rates, points for
 --          self_score); percentile a fraction; peer_count a count.
 -- params:  $unit_key VARCHAR; $year INTEGER.
-WITH me AS (
-    SELECT level, execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-           sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
-    FROM unit_year_rate
-    WHERE unit_key = $unit_key AND year = $year
-),
-mine AS (
-    UNPIVOT me
-    ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-       sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
-    INTO NAME metric VALUE value
-),
-peers AS (
-    SELECT r.execution_rate, r.adjustment_rate, r.carryover_rate, r.carryover_change_rate,
-           r.sangong_control_rate, r.procurement_execution_rate, r.funds_arrival_rate, r.self_score
-    FROM unit_year_rate r
-    WHERE r.year = $year AND r.level IS NOT DISTINCT FROM (SELECT level FROM me)
-),
-long AS (
-    UNPIVOT peers
-    ON execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
-       sangong_control_rate, procurement_execution_rate, funds_arrival_rate, self_score
-    INTO NAME metric VALUE value
+WITH mine AS (
+    SELECT metric, value, level
+    FROM unit_year_metric
+    WHERE unit_key = $unit_key AND year = $year AND value IS NOT NULL
 )
 SELECT
     m.metric,
@@ -42,7 +23,9 @@ SELECT
     median(l.value)                                                              AS peer_median,
     m.level
 FROM mine m
-JOIN long l ON l.metric = m.metric
+JOIN unit_year_metric l
+  ON l.metric = m.metric AND l.year = $year AND l.level IS NOT DISTINCT FROM m.level
+ AND l.value IS NOT NULL
 GROUP BY m.metric, m.value, m.level
 ORDER BY list_position(['execution_rate', 'adjustment_rate', 'carryover_rate', 'carryover_change_rate',
                         'sangong_control_rate', 'procurement_execution_rate', 'funds_arrival_rate',

@@ -1,7 +1,8 @@
 -- purpose: project execution by project category (项目类别) in one year: how many projects
 --          spent nothing, how many executed below the configured floor, and the money involved.
 -- row:     one project category ('未分类' when none was given).
--- formula: execution_rate = Σ actual_spend / Σ budget over projects with a budget > 0;
+-- formula: each project's rate from the view project_rate;
+--          execution_rate = Σ actual_spend / Σ budget over projects with a budget > 0;
 --          zero_count = projects with budget > 0 and actual_spend <= $zero_at_or_below × budget;
 --          low_count  = other projects with actual_spend / budget < $low_below;
 --          idle_amount = Σ (budget − actual_spend) over the zero and low projects.
@@ -11,10 +12,8 @@
 WITH p AS (
     SELECT
         COALESCE(p.category, '未分类')                                            AS category,
-        CAST(p.budget AS DOUBLE)                                                 AS budget,
-        CAST(p.actual_spend AS DOUBLE)                                           AS actual_spend,
-        CAST(p.actual_spend AS DOUBLE) / NULLIF(CAST(p.budget AS DOUBLE), 0)     AS rate
-    FROM project p
+        p.budget, p.actual_spend, p.project_execution_rate                       AS rate
+    FROM project_rate p
     LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
     WHERE p.year = $year
       AND ($region IS NULL OR r.region = $region)

@@ -5,20 +5,12 @@
 --          rates at or above $hi in the last (clamped_low / clamped_high say that happened).
 -- formula: bin index = floor((clamp(rate, $lo, $hi) − $lo) / $bin_width), clamped to the last bin.
 -- units:   rates and bin edges are fractions; unit_count a count.
--- params:  $year INTEGER; $metric VARCHAR (a rate id of unit_year_rate, e.g. 'execution_rate');
+-- params:  $year INTEGER; $metric VARCHAR (a rate id of unit_year_metric, e.g. 'execution_rate');
 --          $bin_width, $lo, $hi DOUBLE (fractions); $region, $level, $sector VARCHAR or NULL.
 WITH v AS (
-    SELECT CASE $metric
-               WHEN 'execution_rate'             THEN execution_rate
-               WHEN 'adjustment_rate'            THEN adjustment_rate
-               WHEN 'carryover_rate'             THEN carryover_rate
-               WHEN 'carryover_change_rate'      THEN carryover_change_rate
-               WHEN 'sangong_control_rate'       THEN sangong_control_rate
-               WHEN 'procurement_execution_rate' THEN procurement_execution_rate
-               WHEN 'funds_arrival_rate'         THEN funds_arrival_rate
-           END AS value
-    FROM unit_year_rate
-    WHERE year = $year
+    SELECT value
+    FROM unit_year_metric
+    WHERE metric = $metric AND year = $year
       AND ($region IS NULL OR region = $region)
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)

@@ -7,18 +7,10 @@
 -- params:  $metric VARCHAR (a rate id, e.g. 'execution_rate');
 --          $region, $level, $sector VARCHAR or NULL (NULL = all).
 WITH v AS (
-    SELECT year,
-           CASE $metric
-               WHEN 'execution_rate'             THEN execution_rate
-               WHEN 'adjustment_rate'            THEN adjustment_rate
-               WHEN 'carryover_rate'             THEN carryover_rate
-               WHEN 'carryover_change_rate'      THEN carryover_change_rate
-               WHEN 'sangong_control_rate'       THEN sangong_control_rate
-               WHEN 'procurement_execution_rate' THEN procurement_execution_rate
-               WHEN 'funds_arrival_rate'         THEN funds_arrival_rate
-           END AS value
-    FROM unit_year_rate
-    WHERE ($region IS NULL OR region = $region)
+    SELECT year, value
+    FROM unit_year_metric
+    WHERE metric = $metric
+      AND ($region IS NULL OR region = $region)
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)
 )
