@@ -24,7 +24,7 @@ if not chosen:
     st.info("请至少选择一张图表。", icon=":material/info:")
     st.stop()
 
-request = dict(year=f.year, **f.scope(), charts=tuple(chosen), bureau=bureau.strip() or None)
+request = dict(year=f.year, **f.params(), charts=tuple(chosen), bureau=bureau.strip() or None)
 try:
     pack = data.call(export.build_pack, **request)
 except export.ExportError as exc:

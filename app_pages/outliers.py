@@ -15,9 +15,9 @@ from ui import chrome, data
 f = chrome.start_page("异常预警")
 
 config = data.db().config
-rates = data.query("rates/unit_rates", year=f.year, **f.scope())
+rates = data.query("rates/unit_rates", year=f.year, **f.params())
 chrome.stop_if_empty(rates, f)
-flags = data.call(outliers.flags_for_year, year=f.year, **f.scope())
+flags = data.call(outliers.flags_for_year, year=f.year, **f.params())
 s = outliers.summary(flags, len(rates))
 
 chrome.scope_caption(f, "预警：触及 perfdash.toml 中的预警线；异常：与同年度同层级单位或与本单位上年相比明显偏离；"

@@ -14,7 +14,7 @@ from ui import chrome, data
 f = chrome.start_page("总览")
 
 config = data.db().config
-totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.scope())
+totals = data.query("rates/weighted_by_group", group_by="all", year_from=f.year - 1, year_to=f.year, **f.params())
 this_year = totals[totals["year"] == f.year]
 chrome.stop_if_empty(this_year, f)
 now = this_year.iloc[0]
@@ -22,7 +22,7 @@ before = totals[totals["year"] == f.year - 1]
 prev = before.iloc[0] if not before.empty else None
 
 flag_counts = outliers.counts_by_year(data.query("outliers/flag_summary", year_from=f.year - 1,
-                                                  year_to=f.year, **f.scope()))
+                                                  year_to=f.year, **f.params()))
 counted, counted_before = flag_counts(f.year), flag_counts(f.year - 1)
 
 
@@ -90,7 +90,7 @@ if counted["flags"]:
     st.markdown(f"**需要关注：** {f.year} 年{md(f.describe())}共 {counted['flags']:,} 条提示，涉及 "
                 f"{counted['units_flagged']:,} 个单位，其中严重 {counted['high_flags']:,} 条"
                 f"（{units_high:,} 个单位有严重预警）。")
-    top = data.query("outliers/top_flags", year=f.year, limit=5, **f.scope())
+    top = data.query("outliers/top_flags", year=f.year, limit=5, **f.params())
     st.markdown("\n".join(f"- **{md(r.unit_name)}**：{md(r.reason)}" for r in top.itertuples(index=False)))
 else:
     st.success(f"{f.year} 年{md(f.describe())}没有单位触发预警或异常。", icon=":material/check_circle:")
@@ -98,7 +98,7 @@ else:
 left, right = st.columns([3, 2])
 with left:
     bins = data.query("pages/rate_histogram", year=f.year, metric="execution_rate",
-                      **overview_charts.HISTOGRAM_BINS, **f.scope())
+                      **overview_charts.HISTOGRAM_BINS, **f.params())
     if bins.empty:
         st.info("本年度没有可计算预算执行率的单位。")
     else:
@@ -106,13 +106,13 @@ with left:
                                              title=f"{f.year} 年预算执行率分布（{int(bins['unit_count'].sum()):,} 个单位）")
         chrome.chart(fig, filename=f"{f.year}年_预算执行率分布", key="ov_hist")
 with right:
-    grades = data.query("pages/grade_mix", year=f.year, **f.scope())
+    grades = data.query("pages/grade_mix", year=f.year, **f.params())
     fig = overview_charts.grade_mix(grades, title=f"{f.year} 年评价等级分布")
     chrome.chart(fig, filename=f"{f.year}年_评价等级分布", key="ov_grades")
 
 # the 10 lowest and 10 highest straight from DuckDB: the year's units never reach pandas
-rated = int(data.query("export/execution_counts", year=f.year, below=None, **f.scope())["rated_count"].iloc[0])
-lowest_highest = data.query("export/execution_ends", year=f.year, lowest=10, highest=10, **f.scope())
+rated = int(data.query("export/execution_counts", year=f.year, below=None, **f.params())["rated_count"].iloc[0])
+lowest_highest = data.query("export/execution_ends", year=f.year, lowest=10, highest=10, **f.params())
 ends = unit_charts.rate_ends(lowest_highest, "execution_rate", config, rated=rated, limit=20,
                              title=f"{f.year} 年预算执行率最低和最高的单位")
 chrome.unit_chart(ends, filename=f"{f.year}年_预算执行率最低和最高的单位", key="ov_ends")

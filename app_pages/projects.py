@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import metrics
+from perfdash.present import tabular
 from perfdash.security import markdown_literal as md
 from perfdash.present.charts import projects as project_charts
 from ui import chrome, data
@@ -18,7 +19,7 @@ low_below = threshold.medium_below if threshold and threshold.medium_below is no
 zero_at = threshold.high_at_or_below if threshold and threshold.high_at_or_below is not None else 0.0
 
 by_category = data.query("pages/project_by_category", year=f.year, low_below=low_below,
-                         zero_at_or_below=zero_at, **f.scope())
+                         zero_at_or_below=zero_at, **f.params())
 PROJECT_RATE = metrics.METRICS["project_execution_rate"]
 chrome.scope_caption(f, f"{PROJECT_RATE.label} = {PROJECT_RATE.formula_for(config)}；"
                      f"零支出 = 全年未支出，低执行 = 执行率低于 {low_below:.0%}（perfdash.toml 的项目预警线）")
@@ -52,7 +53,7 @@ with right:
     chrome.chart(fig, filename=f"{f.year}年_低执行项目未支出资金", key="pj_idle")
 
 st.subheader(f"执行最差的项目（前 {WORST_ROWS} 个）")
-worst = data.query("pages/worst_projects", year=f.year, limit=WORST_ROWS, **f.scope())
+worst = data.query("pages/worst_projects", year=f.year, limit=WORST_ROWS, **f.params())
 status = [
     "零支出" if r <= zero_at else f"低于 {low_below:.0%}" if r < low_below else ""
     for r in worst["project_execution_rate"]
@@ -82,3 +83,20 @@ chrome.unit_table(
     },
 )
 st.caption("按执行率由低到高、同执行率按预算由大到小排列；选中一行打开该单位画像。")
+
+
+def _all_projects() -> bytes:
+    """Every project of the year in scope as CSV (built only when the button is clicked)."""
+    rows = data.query("rates/project_rates", year=f.year, **f.params())
+    out = pd.DataFrame({
+        "单位编码": rows["unit_code"], "单位名称": rows["unit_name"], "地区": rows["region"],
+        "层级": rows["level"], "项目名称": rows["project_name"], "项目类别": rows["category"],
+        "预算数（万元）": rows["budget"], "实际支出数（万元）": rows["actual_spend"],
+        f"{PROJECT_RATE.label}（%）": (rows["project_execution_rate"] * 100).round(2),
+    })
+    return tabular.to_csv_bytes(out)
+
+
+st.download_button(f"下载全部项目（{count:,} 个，CSV）", data=_all_projects,
+                   file_name=tabular.safe_filename(f"{f.year}年_项目执行_{f.describe()}") + ".csv",
+                   mime="text/csv", icon=":material/download:", key="pj_download")

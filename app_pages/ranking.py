@@ -16,7 +16,7 @@ RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
 f = chrome.start_page("排名对比")
 
 config = data.db().config
-frame = data.query("rates/unit_rates", year=f.year, **f.scope())
+frame = data.query("rates/unit_rates", year=f.year, **f.params())
 chrome.stop_if_empty(frame, f)
 chrome.scope_caption(f, f"{len(frame):,} 个单位")
 
@@ -137,7 +137,7 @@ if "rk_compare" in st.session_state:   # filters changed: keep only units still 
 elif len(by_metric) >= 2:
     st.session_state["rk_compare"] = [by_metric["unit_key"].iloc[-1], by_metric["unit_key"].iloc[0]]
 picked = chrome.unit_search_picker("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", key="rk_compare",
-                                   scope=f.scope(), year=f.year, multi=True, max_selections=5)
+                                   scope=f.params(), year=f.year, multi=True, max_selections=5)
 picked = [k for k in picked if k in in_year]
 if len(picked) < 2:
     st.info("请至少选择 2 个单位进行对比。", icon=":material/info:")

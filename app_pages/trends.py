@@ -10,7 +10,7 @@ from ui import chrome, data
 f = chrome.start_page("趋势")
 
 config = data.db().config
-weighted = data.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None, **f.scope())
+weighted = data.query("rates/weighted_by_group", group_by="all", year_from=None, year_to=None, **f.params())
 if weighted.empty:
     chrome.empty_state(f.describe())
     st.stop()
@@ -22,10 +22,10 @@ controls = st.columns([1, 2])
 metric_id = controls[0].selectbox("指标", metrics.UNIT_RATE_IDS, format_func=metrics.label, key="tr_metric")
 with controls[1]:
     chosen = chrome.unit_search_picker(
-        f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个，可输入名称搜索）", key="tr_units", scope=f.scope(),
+        f"叠加单位（最多 {trend_charts.MAX_OVERLAY_UNITS} 个，可输入名称搜索）", key="tr_units", scope=f.params(),
         multi=True, max_selections=trend_charts.MAX_OVERLAY_UNITS, placeholder="选择单位，与整体走势对比")
 
-spread = data.query("pages/rate_spread_by_year", metric=metric_id, **f.scope())
+spread = data.query("pages/rate_spread_by_year", metric=metric_id, **f.params())
 series = data.query("pages/unit_series", unit_keys=list(chosen)) if chosen else None
 if series is not None:
     series = series.set_index("unit_key").loc[[k for k in chosen if k in set(series["unit_key"])]].reset_index()
@@ -43,7 +43,7 @@ else:
 
 st.subheader("各单位预算执行率（单位 × 年度）")
 limit = trend_charts.HEATMAP_MAX_UNITS
-grid = data.query("pages/heatmap_units", metric="execution_rate", ascending=True, limit=limit, **f.scope())
+grid = data.query("pages/heatmap_units", metric="execution_rate", ascending=True, limit=limit, **f.params())
 if grid.empty:
     st.info("没有可计算预算执行率的单位。")
 else:

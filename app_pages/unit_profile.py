@@ -22,21 +22,21 @@ requested = st.session_state.pop("profile_unit", None)
 if requested is None and "profile_pick" not in st.session_state:
     requested = st.query_params.get("unit") or st.session_state.get("_profile_last")
 current = requested or st.session_state.get("profile_pick")
-known = data.query("pages/unit_labels", unit_keys=[current], year=None, **f.scope()) if current else None
+known = data.query("pages/unit_labels", unit_keys=[current], year=None, **f.params()) if current else None
 if requested and known.empty:
     st.warning("链接中的单位在数据库中不存在（可能已回滚或改名），请在下方重新选择。", icon=":material/person_search:")
 if current and not known.empty and (requested or st.session_state.get("_profile_scope") in (None, scope_now)
                                     or bool(known["in_scope"].iloc[0])):
     st.session_state["profile_pick"] = current
 else:
-    first = data.query("pages/unit_search", q=None, year=None, limit=chrome.LIST_ALL_UP_TO, **f.scope())  # the picker's list
+    first = data.query("pages/unit_search", q=None, year=None, limit=chrome.LIST_ALL_UP_TO, **f.params())  # the picker's list
     if first.empty:
         chrome.empty_state(f.describe())
         st.stop()
     st.session_state["profile_pick"] = first["unit_key"].iloc[0]
 st.session_state["_profile_scope"] = scope_now
 
-unit_key = chrome.unit_search_picker("选择单位（可输入名称搜索）", key="profile_pick", scope=f.scope())
+unit_key = chrome.unit_search_picker("选择单位（可输入名称搜索）", key="profile_pick", scope=f.params())
 st.session_state["_profile_last"] = unit_key
 if st.query_params.get("unit") != unit_key:
     st.query_params["unit"] = unit_key

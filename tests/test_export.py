@@ -448,7 +448,8 @@ def test_scope_filters_the_pack_and_names_its_files(pack_db):
 
 
 def test_file_names_drop_characters_file_systems_reject():
-    from perfdash.present.export import Pack, PackChart, Scope
+    from perfdash.present.export import Pack, PackChart
+    from perfdash.scope import Scope
 
     pack = Pack(scope=Scope(2023, region='河南/郑州:*?"<>|'), bureau="财政局", as_of=None, unit_count=1,
                 charts=[], warnings=pd.DataFrame())

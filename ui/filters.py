@@ -1,31 +1,14 @@
 """Sidebar filters shared by every page, mirrored in the URL so a view can be bookmarked."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
+from perfdash.scope import Scope
 from ui import data
 
 ALL = "全部"
 # session_state key -> URL query parameter
 FILTER_KEYS = {"f_year": "year", "f_region": "region", "f_level": "level", "f_sector": "sector"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    year: int | None
-    region: str | None
-    level: str | None
-    sector: str | None
-
-    def scope(self) -> dict:
-        """The bound parameters every filtered query takes."""
-        return {"region": self.region, "level": self.level, "sector": self.sector}
-
-    def describe(self) -> str:
-        parts = [p for p in (self.region, self.level, self.sector) if p]
-        return "、".join(parts) if parts else "全部单位"
 
 
 def _options() -> dict[str, list[str]]:
@@ -49,7 +32,7 @@ def _seed_from_url(options: dict[str, list[str]]) -> None:
             st.session_state[key] = value
 
 
-def sidebar_filters() -> Filters:
+def sidebar_filters() -> Scope:
     options = _options()
     _seed_from_url(options)
     years = sorted(options["year"], reverse=True)
@@ -65,7 +48,7 @@ def sidebar_filters() -> Filters:
             st.query_params.pop(param, None)
         elif st.query_params.get(param) != str(value):
             st.query_params[param] = str(value)
-    return Filters(
+    return Scope(
         year=int(year) if year else None,
         region=None if region == ALL else region,
         level=None if level == ALL else level,
@@ -89,6 +72,6 @@ def url_params() -> dict[str, str]:
     return {k: str(v) for k, v in chosen.items() if v is not None}
 
 
-def current() -> Filters:
+def current() -> Scope:
     """The filters as set this run (dashboard.py renders them before the page runs)."""
     return st.session_state["filters"]

@@ -30,22 +30,20 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import labels, metrics
-from perfdash.present import tabular
+from perfdash.derive import outliers
+from perfdash.present import slides, style, tabular
 from perfdash.present.charts import pack as pack_charts
 from perfdash.present.charts import units as unit_charts
 from perfdash.errors import ExportError
+from perfdash.scope import Scope
 
-SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
 DEFAULT_BUREAU = "财政局"
-CJK_FONT = "Noto Sans CJK SC"
 SCALE = 2  # layout 1500 × 844 → 3000 × 1688 px
 TREND_YEARS = 7
 GRADE_YEARS = 5
 UNIT_BARS = 20  # lowest and highest 10 units: readable on a projected slide
 PROJECT_BARS = 12
 TAKEAWAY_UNITS = 5
-WARNING_ROWS_ON_SLIDE = 10
-MAX_WARNING_SLIDES = 3
 
 # id → (name used in titles and file names); the order is the order of the pack.
 CHARTS: dict[str, str] = {
@@ -61,23 +59,6 @@ _render_lock = threading.Lock()  # one kaleido session at a time per process (St
 
 
 # -- what goes into a pack ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    year: int
-    region: str | None = None
-    level: str | None = None
-    sector: str | None = None
-
-    def params(self) -> dict:
-        return {"region": self.region, "level": self.level, "sector": self.sector}
-
-    def parts(self) -> list[str]:
-        return [p for p in (self.region, self.level, self.sector) if p]
-
-    def describe(self) -> str:
-        return "、".join(self.parts()) or "全部单位"
 
 
 @dataclass
@@ -102,7 +83,7 @@ class Pack:
 
     @property
     def as_of_text(self) -> str:
-        return _date_text(self.as_of) if self.as_of else "（尚未导入数据）"
+        return style.date_text(self.as_of) if self.as_of else "（尚未导入数据）"
 
     def file_stem(self) -> str:
         parts = [f"{self.scope.year}年", *self.scope.parts()]
@@ -121,10 +102,6 @@ class Pack:
         return f"{self.file_stem()}_会议材料.zip"
 
 
-def _date_text(value: dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def bureau_name(config_source: str | None = None) -> str:
     """The bureau named on the title slide: `[export] bureau = "…"` in perfdash.toml, else 财政局."""
     if config_source:
@@ -140,8 +117,6 @@ def bureau_name(config_source: str | None = None) -> str:
 
 def flags_for_year(db, year: int, **scope) -> pd.DataFrame:
     """Warnings, statistical outliers and inflation flags (perfdash.outliers), high severity first."""
-    from perfdash.derive import outliers
-
     return outliers.flags_for_year(db, year, **scope)
 
 
@@ -322,7 +297,7 @@ def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=No
             fig, title=plain_title,
             subtitle_lines=[f"{scope.year}年 · 范围：{scope.describe()} · 数据截至 {pack.as_of_text}",
                             basis],
-            footer=SOURCE_LINE,
+            footer=style.SOURCE_LINE,
         )
         pack.charts.append(PackChart(chart_id, name, plain_title, meeting, takeaway, basis))
     return pack
@@ -362,194 +337,6 @@ def render_pngs(figures: list[go.Figure], paths: list[Path], *, scale: float = S
         raise ExportError(f"图片未能生成：{'、'.join(missing)}")
 
 
-# -- the deck ---------------------------------------------------------------------------------
-
-SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
-DARK = (0x1F, 0x29, 0x33)
-BLUE = (0x1F, 0x5F, 0xA8)
-GREY = (0x61, 0x6E, 0x7C)
-SEVERITY_RGB = {"high": (0xC0, 0x39, 0x2B), "medium": (0xE6, 0x7E, 0x22)}
-
-
-def set_cjk_font(run, typeface: str = CJK_FONT) -> None:
-    """Set the Latin *and* East Asian typeface of a text run (python-pptx sets only latin)."""
-    from pptx.oxml.ns import qn
-
-    run.font.name = typeface
-    rpr = run._r.get_or_add_rPr()
-    latin = rpr.find(qn("a:latin"))
-    for tag in ("a:ea", "a:cs"):
-        old = rpr.find(qn(tag))
-        if old is not None:
-            rpr.remove(old)
-    cs = rpr.makeelement(qn("a:cs"), {"typeface": typeface})
-    ea = rpr.makeelement(qn("a:ea"), {"typeface": typeface})
-    latin.addnext(cs)
-    latin.addnext(ea)
-
-
-def _text(frame, text: str, *, size: int, color=DARK, bold: bool = False, align=None, new_paragraph=False):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Pt
-
-    paragraph = frame.add_paragraph() if new_paragraph else frame.paragraphs[0]
-    if align is not None:
-        paragraph.alignment = align
-    run = paragraph.add_run()
-    run.text = text
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.color.rgb = RGBColor(*color)
-    set_cjk_font(run)
-    return paragraph
-
-
-def _box(slide, left, top, width, height, *, wrap=True):
-    from pptx.util import Inches
-
-    shape = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-    frame = shape.text_frame
-    frame.word_wrap = wrap
-    return shape, frame
-
-
-def _place_title(slide, text: str, *, top=0.3, height=0.8, size=28):
-    from pptx.util import Inches
-
-    title = slide.shapes.title
-    title.left, title.top = Inches(0.5), Inches(top)
-    title.width, title.height = Inches(SLIDE_W_IN - 1.0), Inches(height)
-    frame = title.text_frame
-    frame.clear()
-    frame.word_wrap = True
-    from pptx.enum.text import PP_ALIGN
-
-    _text(frame, text, size=size, bold=True, color=DARK, align=PP_ALIGN.LEFT)
-    return title
-
-
-def fit_font_size(text: str, width_in: float, height_in: float, sizes=(24, 22, 20, 18, 16, 14)) -> int:
-    """The largest size at which `text` fits the box, counting a CJK character as 1 em wide."""
-    import math
-
-    for size in sizes:
-        per_line = max(1, int(width_in * 72 / size) - 1)
-        lines = math.ceil(len(text) / per_line)
-        if lines * size * 1.3 / 72 <= height_in - 0.1:
-            return size
-    return sizes[-1]
-
-
-def build_deck(pack: Pack, pictures: list[Path]) -> bytes:
-    """The 16:9 deck: a title slide, one slide per chart (picture + takeaway), the warnings."""
-    from pptx import Presentation
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Emu, Inches, Pt
-
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 13.333 in × 7.5 in
-    title_layout, title_only = prs.slide_layouts[0], prs.slide_layouts[5]
-    scope = pack.scope
-
-    slide = prs.slides.add_slide(title_layout)
-    title, subtitle = slide.shapes.title, slide.placeholders[1]
-    title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.0), Inches(SLIDE_W_IN - 1.6), Inches(1.6)
-    title.text_frame.clear()
-    _text(title.text_frame, f"{scope.year}年度部门整体支出绩效分析", size=40, bold=True, color=DARK,
-          align=PP_ALIGN.CENTER)
-    subtitle.left, subtitle.top = Inches(0.8), Inches(3.8)
-    subtitle.width, subtitle.height = Inches(SLIDE_W_IN - 1.6), Inches(2.2)
-    frame = subtitle.text_frame
-    frame.clear()
-    _text(frame, pack.bureau, size=26, bold=True, color=BLUE, align=PP_ALIGN.CENTER)
-    _text(frame, f"范围：{scope.describe()}（{pack.unit_count} 个单位）", size=20, color=GREY,
-          align=PP_ALIGN.CENTER, new_paragraph=True)
-    _text(frame, f"数据截至 {pack.as_of_text} · 材料生成于 {_date_text(pack.created)}", size=16, color=GREY,
-          align=PP_ALIGN.CENTER, new_paragraph=True)
-
-    for chart, picture in zip(pack.charts, pictures):
-        slide = prs.slides.add_slide(title_only)
-        band = 1.15
-        _place_title(slide, chart.takeaway, top=0.12, height=band,
-                     size=fit_font_size(chart.takeaway, SLIDE_W_IN - 1.0, band))
-        slide.shapes.title.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-        top, bottom = 0.12 + band + 0.05, 0.1
-        height = SLIDE_H_IN - top - bottom
-        width = height * 16 / 9
-        slide.shapes.add_picture(str(picture), Inches((SLIDE_W_IN - width) / 2), Inches(top),
-                                 Inches(width), Inches(height))
-        slide.notes_slide.notes_text_frame.text = f"{chart.title}。{chart.takeaway}{chart.basis}。"
-
-    _warning_slide(prs, title_only, pack)
-
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return buffer.getvalue()
-
-
-def _warning_slide(prs, layout, pack: Pack) -> None:
-    """The closing slide(s): the flags as a table, high severity first, WARNING_ROWS_ON_SLIDE a slide
-    and at most MAX_WARNING_SLIDES slides; the CSV in the pack has them all."""
-    from perfdash.derive import outliers
-
-    flags = pack.warnings
-    high = int((flags["severity"] == "high").sum()) if not flags.empty else 0
-    heading = f"{pack.scope.year}年预警清单：共 {len(flags)} 条，其中严重 {high} 条"
-    if flags.empty:
-        slide = prs.slides.add_slide(layout)
-        _place_title(slide, heading, top=0.25, height=0.8)
-        _, frame = _box(slide, 0.6, 1.4, SLIDE_W_IN - 1.2, 1.0)
-        _text(frame, "所选范围内本年度没有预警。", size=22, color=GREY)
-        return
-    shown = flags.head(WARNING_ROWS_ON_SLIDE * MAX_WARNING_SLIDES)
-    values = list(outliers.value_text(shown))
-    pages = range(0, len(shown), WARNING_ROWS_ON_SLIDE)
-    for number, first in enumerate(pages, start=1):
-        chunk = shown.iloc[first:first + WARNING_ROWS_ON_SLIDE]
-        slide = prs.slides.add_slide(layout)
-        suffix = f"（{number}/{len(pages)}）" if len(pages) > 1 else ""
-        _place_title(slide, heading + suffix, top=0.25, height=0.8)
-        _warning_table(slide, chunk, values[first:first + len(chunk)])
-        note = "严重在前。"
-        if len(flags) > len(shown):
-            note += f"此处列出前 {len(shown)} 条，"
-        note += f"完整清单见 {pack.warnings_name()}。{SOURCE_LINE}"
-        _, frame = _box(slide, 0.6, SLIDE_H_IN - 0.5, SLIDE_W_IN - 1.2, 0.4)
-        _text(frame, note, size=11, color=GREY)
-
-
-def _warning_table(slide, flags: pd.DataFrame, values: list[str]) -> None:
-    from pptx.util import Inches
-
-    from perfdash.derive import outliers
-
-    headers = ["单位", "指标", "数值", "程度", "说明"]
-    widths = [2.8, 1.75, 1.15, 0.7, 5.73]
-    rows = len(flags) + 1
-    table = slide.shapes.add_table(rows, len(headers), Inches(0.6), Inches(1.15), Inches(sum(widths)),
-                                   Inches(0.5 * rows)).table
-    for i, w in enumerate(widths):
-        table.columns[i].width = Inches(w)
-    for i, header in enumerate(headers):
-        frame = table.cell(0, i).text_frame
-        frame.clear()
-        _text(frame, header, size=13, bold=True, color=(0xFF, 0xFF, 0xFF))
-    for r, (flag, value) in enumerate(zip(flags.itertuples(), values), start=1):
-        metric_id = flag.metric
-        label = metrics.label(metric_id) if metric_id in metrics.METRICS else str(metric_id)
-        if flag.kind != "warning":
-            label += f"（{labels.FLAG_KIND_LABELS.get(flag.kind, flag.kind)}）"
-        severity = str(flag.severity)
-        cells = [str(flag.unit_name), label, value, labels.SEVERITY_LABELS.get(severity, severity),
-                 str(flag.reason)]
-        for c, text in enumerate(cells):
-            frame = table.cell(r, c).text_frame
-            frame.clear()
-            frame.word_wrap = True
-            color = SEVERITY_RGB.get(severity, DARK) if c == 3 else DARK
-            _text(frame, text, size=11, color=color, bold=(c == 3))
-
-
 # -- the whole pack ---------------------------------------------------------------------------
 
 
@@ -567,7 +354,7 @@ def write_pack(pack: Pack, out_dir) -> list[Path]:
     pngs = [out / pack.png_name(i, chart) for i, chart in enumerate(pack.charts, start=1)]
     render_pngs([c.figure for c in pack.charts], pngs)
     deck = out / pack.deck_name()
-    deck.write_bytes(build_deck(pack, pngs))
+    deck.write_bytes(slides.build_deck(pack, pngs))
     warnings_csv = out / pack.warnings_name()
     warnings_csv.write_bytes(tabular.to_csv_bytes(_warnings_table(pack.warnings)))
     return [*pngs, deck, warnings_csv]
@@ -576,8 +363,6 @@ def write_pack(pack: Pack, out_dir) -> list[Path]:
 
 def _warnings_table(flags: pd.DataFrame) -> pd.DataFrame:
     """The warning list with Chinese headers, as the 预警 page shows and downloads it."""
-    from perfdash.derive import outliers
-
     return outliers.display_frame(flags)
 
 

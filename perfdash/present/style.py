@@ -26,6 +26,7 @@ SECONDARY = "#5B9BD5"
 MUTED = "#9AA5B1"
 GRID = "#E3E8EE"
 TEXT = "#1F2933"
+SUBTLE_TEXT = "#616E7C"      # secondary lines on slides
 COLORWAY = ["#1F5FA8", "#E07B39", "#2E8B57", "#8E5EA2", "#C9A227", "#3AA6B9", "#B5495B", "#6C7A89"]
 
 SEVERITY_COLORS = {"high": "#C0392B", "medium": "#E67E22", None: PRIMARY, "normal": PRIMARY}
@@ -106,3 +107,17 @@ def for_projector(fig: go.Figure) -> go.Figure:
     bigger.update_layout(font=dict(size=PROJECTOR_FONT_SIZE), title_font_size=PROJECTOR_FONT_SIZE + 6,
                          hoverlabel_font_size=PROJECTOR_FONT_SIZE)
     return bigger
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """'#1F5FA8' → (31, 95, 168), for python-pptx's RGBColor."""
+    value = hex_colour.lstrip("#")
+    return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+
+
+# Text on exported material (chart footers, slides)
+SOURCE_LINE = "来源：各单位部门整体支出绩效自评报告；perfdash"
+
+
+def date_text(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
