@@ -509,6 +509,7 @@ def test_seed_xinzheng_2021_projects(app):
     assert values["加权执行率"] == "46.58%"                       # 400.87 / 860.59
     worst = at.dataframe[0].value
     assert worst["项目名称"].iloc[0] == "四级联动升级维护项目"
+    assert [b.proto.label for b in at.get("download_button")] == ["下载全部项目（4 个，CSV）"]
 
 
 # -- empty states and timings ----------------------------------------------------------------

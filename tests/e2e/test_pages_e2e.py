@@ -159,3 +159,31 @@ def test_a_bookmarked_link_works_as_the_first_request_after_start(demo_db_templa
             assert page.locator("[data-testid=stSidebarNav] a", has_text="单位画像").count() == 1
         finally:
             page.context.close()
+
+
+def test_the_projects_download_lists_every_project_in_scope(demo_db_template, tmp_path, chromium_browser):
+    """新郑 2021's four projects (the report's own figures) downloaded from 项目执行 as CSV."""
+    import csv
+    import io
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, db)
+    with serve(db, tmp_path) as url:
+        page = open_page(chromium_browser, url, "projects?year=2021&level=" + quote("县级") + "&region="
+                         + quote("河南省郑州市") + "&sector=" + quote("政务服务"))
+        try:
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name="下载全部项目（4 个，CSV）").click()
+            name, payload = info.value.suggested_filename, open(info.value.path(), "rb").read()
+        finally:
+            page.context.close()
+    assert name == "2021年_项目执行_河南省郑州市、县级、政务服务.csv"
+    rows = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
+    got = {r["项目名称"]: (r["预算数（万元）"], r["实际支出数（万元）"], r["项目预算执行率（%）"]) for r in rows}
+    assert got == {
+        "四级联动升级维护项目": ("55.79", "0.0", "0.0"),
+        "项目申报政府债务中介咨询费": ("97.4", "32.4", "33.26"),
+        "信息平台建设项目": ("107.4", "5.81", "5.41"),
+        "应急管理信息化系统项目": ("600.0", "362.66", "60.44"),
+    }
+    assert [r["项目名称"] for r in rows][0] == "四级联动升级维护项目"     # lowest execution first
