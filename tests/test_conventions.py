@@ -30,6 +30,21 @@ def test_every_query_file_opens_with_its_documentation(name):
         assert head.get("row"), f"queries/{name}.sql returns rows but does not say what one row means"
 
 
+DIVISION = re.compile(r"/\s*NULLIF\(|\w\s/\s\w")
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_a_query_that_computes_a_ratio_states_its_formula(name):
+    body = "\n".join(line.split("--", 1)[0] for line in sql.load(name).splitlines())
+    if DIVISION.search(body):
+        assert sql.header(name).get("formula"), f"queries/{name}.sql divides but its header states no '-- formula:'"
+
+
+def test_the_ratio_check_sees_a_division():
+    assert DIVISION.search("SELECT a / NULLIF(b, 0)") and DIVISION.search("x.spend / x.budget")
+    assert not DIVISION.search("SELECT year, unit_key FROM budget")
+
+
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_declared_parameters_are_the_ones_used(name):
     used = set(sql.parameters(name))
