@@ -74,7 +74,8 @@ def test_out_writes_review_files_with_the_seed_headers(tmp_path):
     assert len(projects) == 11
     rates = read("04_报告所列比率.csv")
     assert list(rates[0]) == ["年度", "单位名称", "比率", "报告所列值", "来源"]
-    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("execution_rate", "0.7934"), ("carryover_rate", "6.485")}
+    # the label as printed; the importer maps it to its rate id (预算执行率 → execution_rate)
+    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("预算执行率", "0.7934"), ("结余率", "6.485")}
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")

@@ -8,8 +8,9 @@ row with a 来源 column quoting the sentence(s) it came from, plus the stated r
 * 02_一级指标得分.csv — 年度, 单位编码, 单位名称, 一级指标, 分值 (blank when the report gives
   none), 得分, 来源
 * 03_项目支出数据.csv — 年度, 单位编码, 单位名称, 项目名称, 项目类别, 预算数, 实际支出数, 来源
-* 04_报告所列比率.csv — 年度, 单位名称, 比率 (rate id of DESIGN section 2, or the label as
-  printed), 报告所列值 (a fraction: 87.56% → 0.8756), 来源
+* 04_报告所列比率.csv — 年度, 单位名称, 比率 (the label as printed — 预算执行率, 结余率, 控制率 —
+  which the importer maps to a rate id of DESIGN section 2), 报告所列值 (a fraction: 87.56% →
+  0.8756), 来源
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def frames(records: list[dict]) -> dict[str, pd.DataFrame]:
             projects.append([str(r["year"]), "", name, p["project_name"], "", _cell(p["budget"]),
                              _cell(p["actual_spend"]), p["source"]])
         for s in r["stated_rates"]:
-            rates.append([str(r["year"]), name, s["metric"], _cell(s["value"]), s["source"]])
+            rates.append([str(r["year"]), name, s["label"] or s["metric"], _cell(s["value"]), s["source"]])
     return {"budget": pd.DataFrame(budget, columns=BUDGET_HEADERS, dtype=object),
             "scores": pd.DataFrame(scores, columns=SCORE_HEADERS, dtype=object),
             "projects": pd.DataFrame(projects, columns=PROJECT_HEADERS, dtype=object),
