@@ -522,5 +522,12 @@ def rules_text(config: Config) -> list[str]:
         f"自评虚高：自评为「{i.grade}」或得分 ≥ {floor:g} 分，但预算执行率未达目标、“三公经费”超支或存在"
         f"其他严重预警（执行率比目标低 {i.high_gap * 100:g} 个百分点以上或有严重预警时为严重）；"
         f"或自评得分居同级前 {i.peer_quarter * 100:g}% 而执行率居后 {i.peer_quarter * 100:g}% 且未达目标；"
-        f"或评价等级高于得分对应的等级。")
+        f"或评价等级高于得分对应的等级；或自评高于「中」而有 ≥ {i.many_high_warnings} 项严重预警；"
+        f"或自评得分比外部评价得分高 {i.evaluation_gap:g} 分以上；或一级指标自评得分合计与总分相差超过 "
+        f"{i.dimension_tolerance:g} 分、或超过其分值。只看自评，不评判外部评价得分。")
+    d = o.data
+    lines.append(
+        f"数据核查：有评价等级而无得分和支出数据；实际支出高于预算数而与实际到位资金相差不超过 "
+        f"{d.equal_tolerance:g} 万元（预算数存疑，不按超支预警）；实际到位资金高于预算数；有支出而无预算数"
+        + ("；报告所列比率用任何口径都算不出。" if d.slip else "。"))
     return lines
