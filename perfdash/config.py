@@ -123,6 +123,7 @@ class DataRules:
     equal_tolerance: float = 0.01      # 万元: spend "equal" to the money received
     received_margin: float = 0.0       # funds received above budget × (1 + this) is a question
     slip: bool = True                  # a stated rate no 口径 reproduces is a question
+    amount_ratio: float = 1000.0       # a budget this many times last year's (or 1/this): 元 read as 万元?
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def _outlier_settings(raw: dict, path: Path) -> OutlierSettings:
             equal_tolerance=float(data_raw.pop("equal_tolerance", 0.01)),
             received_margin=float(data_raw.pop("received_margin", 0.0)),
             slip=bool(data_raw.pop("slip", True)),
+            amount_ratio=float(data_raw.pop("amount_ratio", 1000.0)),
         )
         if data_raw:
             raise ConfigError(f"{path}: outliers.data 有未知的键 {sorted(data_raw)}")

@@ -232,3 +232,18 @@ def test_extracted_files_reconcile_the_same(tmp_path):
         assert "实际到位资金2197.17万元" in sources[0]
     finally:
         db.close()
+
+
+def test_an_amount_ten_thousand_times_last_year_is_a_data_question(tmp_path):
+    db = open_current(tmp_path / "scale.duckdb")
+    try:
+        budget = ("年度,单位名称,地区,层级,年初预算数,实际支出数\n"
+                  "2021,某局,某市,市级,120.5,118\n2022,某局,某市,市级,1250000,1240000\n").encode("utf-8")
+        ingest.import_files(db, [("b.csv", budget)])
+        flags = outliers.flags_for_year(db, 2022)
+        data = flags[flags["kind"] == "data"]
+        assert list(data["metric"]) == ["budget"] and list(data["severity"]) == ["high"]
+        assert "预算数 1,250,000.00 万元是上年 120.50 万元的 10,373 倍" in data["reason"].iloc[0]
+        assert outliers.flags_for_year(db, 2021).query("kind == 'data'").empty
+    finally:
+        db.close()

@@ -4,8 +4,9 @@ their rows among the other flags.
 
 * data_flags — a grade with no score and no figures; spending above the budget figure while equal
   to the money received (asked as a question about the budget figure, never called an
-  overspend); funds received above the budget; spending with a zero or missing budget; a stated
-  rate no 口径 reproduces (reconciliation verdict `slip`).
+  overspend); funds received above the budget; spending with a zero or missing budget; a budget
+  figure ≥ amount_ratio × last year's (a 元 file read as 万元) or the reverse; a stated rate no
+  口径 reproduces (reconciliation verdict `slip`).
 * drop_questioned — the overspend warning (and statistical flags on that execution rate) of a
   unit-year whose budget figure is in question are not listed: the data flag says it.
 * more_inflation / combine_inflation — a self-grade above 中 beside ≥ N unit-level high warnings;
@@ -128,7 +129,7 @@ def data_flags(query, config: Config, scope: dict) -> pd.DataFrame:
     """Figures that are incomplete or contradict each other, each said as a question."""
     rules = config.outliers.data
     checks = query("outliers/data_checks", equal_tolerance=rules.equal_tolerance,
-                   received_margin=rules.received_margin, **scope)
+                   received_margin=rules.received_margin, amount_ratio=rules.amount_ratio, **scope)
     frames = []
     if len(checks):
         c = checks
@@ -143,15 +144,21 @@ def data_flags(query, config: Config, scope: dict) -> pd.DataFrame:
             "received_above_budget": "实际到位资金 " + amount("funds_received") + "高于预算数 " + amount("budget")
                                      + "，请核实预算数是否完整",
             "spend_without_budget": "有实际支出 " + amount("actual_spend") + "，但预算数为零或缺失，无法计算执行率，请补充预算数",
+            "unit_scale": "预算数 " + amount("budget") + "是上年 " + amount("prior_budget") + "的 "
+                          + (c["budget"] / c["prior_budget"]).map(
+                              lambda v: "—" if pd.isna(v) else f"{v:,.0f}" if v >= 1 else f"1/{1 / v:,.0f}")
+                          + f" 倍（规则：≥ {rules.amount_ratio:g} 倍或 ≤ 1/{rules.amount_ratio:g}），"
+                          "可能把「元」当成了「万元」（或反之），请核实金额单位",
         }
         reason = pd.Series("", index=c.index, dtype="object")
         for check_id, text in reasons.items():
             reason = reason.where(~check.eq(check_id), text)
         metric = check.map({"grade_without_figures": "self_score", "spend_equals_received": "execution_rate",
                             "received_above_budget": "funds_arrival_rate",
-                            "spend_without_budget": "execution_rate"})
-        severity = np.where(check.eq("spend_without_budget"), "high", "medium")
-        frames.append(c.assign(metric=metric, kind="data", severity=severity, reason=reason,
+                            "spend_without_budget": "execution_rate", "unit_scale": "budget"})
+        severity = np.where(check.isin(["spend_without_budget", "unit_scale"]), "high", "medium")
+        value = c["value"].where(~check.eq("unit_scale"), c["budget"])
+        frames.append(c.assign(metric=metric, value=value, kind="data", severity=severity, reason=reason,
                                basis=check))
     if rules.slip:
         slips = query("reconcile/slips", **scope)

@@ -8,15 +8,21 @@
 --            received_above_budget   funds received above the budget figure (× (1 + $received_margin))
 --                                    and not already the check above
 --            spend_without_budget    spending with a zero or missing budget figure
+--            unit_scale              the budget figure $amount_ratio times (or 1 / $amount_ratio of)
+--                                    the unit's previous year's: a 元 file read as 万元, or the
+--                                    reverse (prior_budget holds last year's figure)
 -- formula: budget = COALESCE(adjusted_budget, initial_budget) (the rates' denominator); gap =
 --          actual_spend − budget (万元).
 -- units:   amounts 万元 (DOUBLE); value the execution rate (fraction) where there is one.
--- params:  $years LIST of INTEGER; $equal_tolerance DOUBLE (万元); $received_margin DOUBLE (fraction).
+-- params:  $years LIST of INTEGER; $equal_tolerance DOUBLE (万元); $received_margin DOUBLE (fraction);
+--          $amount_ratio DOUBLE (e.g. 1000).
 WITH u AS (
-    SELECT unit_key, year, unit_code, unit_name, region, level, sector, grade, self_score,
-           initial_budget, adjusted_budget, budget, actual_spend, funds_received, execution_rate
-    FROM unit_year_rate
-    WHERE list_contains($years, year)
+    SELECT r.unit_key, r.year, r.unit_code, r.unit_name, r.region, r.level, r.sector, r.grade, r.self_score,
+           r.initial_budget, r.adjusted_budget, r.budget, r.actual_spend, r.funds_received, r.execution_rate,
+           p.budget AS prior_budget
+    FROM unit_year_rate r
+    LEFT JOIN unit_year_rate p ON p.unit_key = r.unit_key AND p.year = r.year - 1
+    WHERE list_contains($years, r.year)
 ),
 checks AS (
     SELECT *, 'grade_without_figures' AS check_id FROM u
@@ -32,9 +38,13 @@ checks AS (
     UNION ALL
     SELECT *, 'spend_without_budget' FROM u
     WHERE actual_spend > 0 AND COALESCE(budget, 0) = 0
+    UNION ALL
+    SELECT *, 'unit_scale' FROM u
+    WHERE prior_budget > 0 AND budget > 0
+      AND (budget >= prior_budget * $amount_ratio OR budget * $amount_ratio <= prior_budget)
 )
 SELECT unit_code, unit_name, year, unit_key, region, level, sector, check_id, grade, self_score,
-       initial_budget, adjusted_budget, budget, actual_spend, funds_received,
+       initial_budget, adjusted_budget, budget, actual_spend, funds_received, prior_budget,
        execution_rate AS value
 FROM checks
 ORDER BY year, unit_key, check_id;
