@@ -67,7 +67,7 @@ def test_out_writes_review_files_with_the_seed_headers(tmp_path):
     pingdingshan = next(r for r in budget if r["年初预算数"] == "650.14")
     assert pingdingshan["单位名称"] == "" and "650.14万元" in pingdingshan["来源"]
     scores = read("02_一级指标得分.csv")
-    assert list(scores[0]) == ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "来源"]
+    assert list(scores[0]) == ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "评分类别", "来源"]
     assert len(scores) == 12
     projects = read("03_项目支出数据.csv")
     assert list(projects[0]) == ["年度", "单位编码", "单位名称", "项目名称", "项目类别", "预算数", "实际支出数", "来源"]

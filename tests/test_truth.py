@@ -230,6 +230,8 @@ def test_extracted_files_reconcile_the_same(tmp_path):
         sources = db.cursor().execute(
             "SELECT source FROM figure_source WHERE field = 'budget' AND unit_key = ?", [f"name:{XINZHENG}"]).fetchone()
         assert "实际到位资金2197.17万元" in sources[0]
+        score_of = dict(db.cursor().execute("SELECT DISTINCT unit_name, score_of FROM score").fetchall())
+        assert score_of == {XINZHENG: "评价", ZHENGZHOU: "自评", PINGDINGSHAN: "自评"}
     finally:
         db.close()
 

@@ -6,6 +6,7 @@
 --          figure_source: the sentence or cell an imported row of figures came from;
 --          rate_reconciliation: one stated rate against the figures (derived, see
 --          queries/reconcile/refresh_rate_reconciliation.sql).
+--          unit_flag.kind (migration 2) gains a fourth value, 'data' (数据核查); no DDL needed.
 -- units:   evaluation_score points DECIMAL(6,2); stated_rate.value a fraction as printed
 --          (79.34 % → 0.7934); reconciliation reported / recomputed / candidate fractions,
 --          diff_pp percentage points.
