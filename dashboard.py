@@ -13,6 +13,7 @@ PAGES = {
         st.Page("app_pages/ranking.py", title="排名对比", icon=":material/leaderboard:"),
         st.Page("app_pages/projects.py", title="项目执行", icon=":material/assignment:"),
         st.Page("app_pages/outliers.py", title="异常预警", icon=":material/warning:"),
+        st.Page("app_pages/reconcile.py", title="报告比率核对", icon=":material/fact_check:"),
     ],
     "会议": [
         st.Page("app_pages/meeting_export.py", title="会议导出", icon=":material/slideshow:"),

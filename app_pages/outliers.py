@@ -1,4 +1,4 @@
-"""异常预警: every warning, statistical outlier and self-evaluation inflation case of the year for
+"""异常预警: every warning, statistical outlier, self-evaluation inflation case and data question of the year for
 the sidebar's scope — counted, filterable, explained in a sentence each, downloadable, and shown
 where they sit among all units."""
 from functools import partial
@@ -21,13 +21,15 @@ flags = data.call(outliers.flags_for_year, year=f.year, **f.params())
 s = outliers.summary(flags, len(rates))
 
 chrome.scope_caption(f, "预警：触及 perfdash.toml 中的预警线；异常：与同年度同层级单位或与本单位上年相比明显偏离；"
-                        "自评虚高：自评结果得不到本单位数据支持")
+                        "自评虚高：自评结果得不到本单位数据支持；数据核查：数据不全或互相矛盾，数字本身有疑问")
 
-# two rows of three: at province scale "4,302 / 20,000" does not fit a sixth of a laptop screen
-by_kind, by_severity = st.columns(3), st.columns(3)
+# two rows: at province scale "4,302 / 20,000" does not fit a sixth of a laptop screen
+by_kind, by_severity = st.columns(4), st.columns(3)
 by_kind[0].metric("预警", f"{s['by_kind']['warning']:,} 条", border=True)
 by_kind[1].metric("异常", f"{s['by_kind']['statistical']:,} 条", border=True)
 by_kind[2].metric("自评虚高", f"{s['by_kind']['inflation']:,} 条", border=True)
+by_kind[3].metric("数据核查", f"{s['by_kind']['data']:,} 条", border=True,
+                  help="报告所列比率逐条核对见「报告比率核对」页")
 by_severity[0].metric("严重", f"{s['by_severity']['high']:,} 条", border=True,
                       help=f"涉及 {s['units_high']:,} 个单位")
 by_severity[1].metric("关注", f"{s['by_severity']['medium']:,} 条", border=True)
@@ -39,7 +41,7 @@ with st.expander("判定规则（可在 perfdash.toml 中调整）", icon=":mate
     st.markdown("\n".join(f"- {line}" for line in outliers.rules_text(config)))
 
 if flags.empty:
-    st.success(f"{f.year} 年{markdown_literal(f.describe())}没有单位触发预警、异常或自评虚高。", icon=":material/check_circle:")
+    st.success(f"{f.year} 年{markdown_literal(f.describe())}没有单位触发预警、异常、自评虚高或数据核查。", icon=":material/check_circle:")
 else:
     left, right = st.columns(2)
     kind_labels = [labels.FLAG_KIND_LABELS[k] for k in labels.FLAG_KINDS]

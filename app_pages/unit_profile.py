@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import labels, metrics
-from perfdash.derive import outliers
+from perfdash.derive import outliers, reconcile
 from perfdash.security import markdown_literal as md
 from perfdash.present.charts import profile as profile_charts
 from ui import chrome, data
@@ -83,12 +83,19 @@ cols[0].metric("结转结余率", metrics.fmt_rate(row["carryover_rate"]), delta
                delta_color="inverse", border=True)
 cols[1].metric("自评得分", metrics.fmt_score(row["self_score"]), border=True)
 cols[2].metric("评价等级", row["grade"] if pd.notna(row["grade"]) else "未评级", border=True)
+provenance = data.query("pages/unit_provenance", unit_key=unit_key, year=year)
+evaluation = provenance.dropna(subset=["evaluation_score"]).head(1)
+if len(evaluation):
+    e = evaluation.iloc[0]
+    st.caption(f"外部评价得分 {metrics.fmt_score(e['evaluation_score'])} 分"
+               + (f"（{e['evaluation_grade']}）" if pd.notna(e["evaluation_grade"]) else "")
+               + "：由部门评价、财政重点评价或第三方给出，不是自评，不参与自评虚高判断。")
 
 # -- flags ---------------------------------------------------------------------------------
 st.subheader(f"{year} 年预警与异常")
 mine = data.call(outliers.flags_for_unit, unit_key=unit_key, year=year)
 if mine.empty:
-    st.success(f"{year} 年该单位没有触发预警、异常或自评虚高提示。", icon=":material/check_circle:")
+    st.success(f"{year} 年该单位没有触发预警、异常、自评虚高或数据核查提示。", icon=":material/check_circle:")
 else:
     for r in mine.itertuples(index=False):
         text = f"**{labels.SEVERITY_LABELS.get(r.severity, '')} · {labels.FLAG_KIND_LABELS.get(r.kind, '')}**：{md(r.reason)}"
@@ -96,6 +103,15 @@ else:
             st.error(text, icon=":material/error:")
         else:
             st.warning(text, icon=":material/warning:")
+
+stated = data.call(reconcile.rows, year=year, unit_key=unit_key)
+for r in stated.itertuples(index=False):
+    text = f"**报告所列比率 · {labels.VERDICT_LABELS.get(r.verdict, r.verdict)}**：{md(r.reason)}"
+    (st.warning if r.verdict == "slip" else st.info)(text, icon=":material/fact_check:")
+sources = provenance.dropna(subset=["source"])
+if len(sources):
+    with st.expander("数据来源（导入时记录的原文）", icon=":material/format_quote:"):
+        st.markdown("\n".join(f"- {md(s)}" for s in sources["source"].drop_duplicates()))
 
 # -- figures year by year --------------------------------------------------------------------
 st.subheader("历年数据")
@@ -129,8 +145,9 @@ else:
     score_year = st.segmented_control("年度", score_years, default=default, format_func=lambda y: f"{y} 年",
                                       key="pf_score_year") or default
     shown = scores[scores["year"] == score_year]
-    total, full = shown["score"].sum(), shown["max_score"].sum()
-    fig = profile_charts.scores_vs_max(shown, title=f"{score_year} 年一级指标得分（合计 {total:.2f} / {full:g}）")
+    total, full = shown["score"].sum(), shown["max_score"].sum(min_count=len(shown))
+    out_of = "分值未列" if pd.isna(full) else f"/ {full:g}"
+    fig = profile_charts.scores_vs_max(shown, title=f"{score_year} 年一级指标得分（合计 {total:.2f} {out_of}）")
     chrome.chart(fig, filename=f"{latest['unit_name']}_{score_year}年一级指标得分", key="pf_scores")
 
 # -- projects --------------------------------------------------------------------------------

@@ -178,6 +178,18 @@ def cmd_outliers(args) -> int:
     return 0
 
 
+def cmd_reconcile(args) -> int:
+    from perfdash.derive import reconcile
+
+    db = _open(args, read_only=True)
+    frame = reconcile.rows(db, args.year)
+    if args.format == "table":
+        print_table(reconcile.display_frame(frame))
+    else:
+        emit(frame, reconcile.JSON_KEYS, args.format)
+    return 0
+
+
 def cmd_export(args) -> int:
     from perfdash.present import export
 
@@ -272,10 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     _filters(p)
 
-    p = add("outliers", cmd_outliers, "预警、异常和自评虚高")
+    p = add("outliers", cmd_outliers, "预警、异常、自评虚高和数据核查")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     _filters(p)
+
+    p = add("reconcile", cmd_reconcile, "报告所列比率与本系统计算结果的核对")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     p = add("history", cmd_history, "导入历史")
     p.add_argument("--format", choices=["table", "json"], default="table")

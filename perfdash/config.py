@@ -108,6 +108,22 @@ class InflationRules:
     high_gap: float = 0.10
     peer_quarter: float = 0.25
     count_project_warnings: bool = False
+    # a self-grade above 中 (优 or 良) beside at least this many unit-level high warnings
+    many_high_warnings: int = 3
+    # a self-score this many points above the evaluation score someone else gave
+    evaluation_gap: float = 10.0
+    # first-level self-scores that miss the self-score total by more than this (points)
+    dimension_tolerance: float = 0.01
+
+
+@dataclass(frozen=True)
+class DataRules:
+    """Data questions (数据核查): figures incomplete or contradicting each other."""
+
+    equal_tolerance: float = 0.01      # 万元: spend "equal" to the money received
+    received_margin: float = 0.0       # funds received above budget × (1 + this) is a question
+    slip: bool = True                  # a stated rate no 口径 reproduces is a question
+    amount_ratio: float = 1000.0       # a budget this many times last year's (or 1/this): 元 read as 万元?
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class OutlierSettings:
     peer: dict[str, PeerRule] = field(default_factory=dict)
     history: HistoryRules = field(default_factory=HistoryRules)
     inflation: InflationRules = field(default_factory=InflationRules)
+    data: DataRules = field(default_factory=DataRules)
 
 
 @dataclass(frozen=True)
@@ -202,15 +219,27 @@ def _outlier_settings(raw: dict, path: Path) -> OutlierSettings:
             high_gap=float(inflation_raw.pop("high_gap", 0.10)),
             peer_quarter=float(inflation_raw.pop("peer_quarter", 0.25)),
             count_project_warnings=bool(inflation_raw.pop("count_project_warnings", False)),
+            many_high_warnings=int(inflation_raw.pop("many_high_warnings", 3)),
+            evaluation_gap=float(inflation_raw.pop("evaluation_gap", 10.0)),
+            dimension_tolerance=float(inflation_raw.pop("dimension_tolerance", 0.01)),
         )
         if inflation_raw:
             raise ConfigError(f"{path}: outliers.inflation 有未知的键 {sorted(inflation_raw)}")
-        top = {k: v for k, v in raw.items() if k not in ("peer", "history", "inflation")}
+        data_raw = dict(raw.get("data", {}))
+        data = DataRules(
+            equal_tolerance=float(data_raw.pop("equal_tolerance", 0.01)),
+            received_margin=float(data_raw.pop("received_margin", 0.0)),
+            slip=bool(data_raw.pop("slip", True)),
+            amount_ratio=float(data_raw.pop("amount_ratio", 1000.0)),
+        )
+        if data_raw:
+            raise ConfigError(f"{path}: outliers.data 有未知的键 {sorted(data_raw)}")
+        top = {k: v for k, v in raw.items() if k not in ("peer", "history", "inflation", "data")}
         settings = OutlierSettings(
             min_peers=int(top.pop("min_peers", 8)),
             robust_z=float(top.pop("robust_z", 3.5)),
             robust_z_high=float(top.pop("robust_z_high", 7.0)),
-            peer=peer, history=history, inflation=inflation,
+            peer=peer, history=history, inflation=inflation, data=data,
         )
         if top:
             raise ConfigError(f"{path}: outliers 有未知的键 {sorted(top)}")

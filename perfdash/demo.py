@@ -196,9 +196,13 @@ def grade_for(score: float) -> str:
     return "差"
 
 
+# Optional columns the generated demo files do not carry (no report sentences, no outside scores).
+_NOT_IN_DEMO = {"evaluation_score", "evaluation_grade", "score_of", "source"}
+
+
 def labels(kind: str) -> list[str]:
-    """The canonical Chinese headers of one kind of file, in order."""
-    return [c.label for c in ingest.COLUMNS[kind]]
+    """The canonical Chinese headers of one kind of file, in order (those the demo fills)."""
+    return [c.label for c in ingest.COLUMNS[kind] if c.id not in _NOT_IN_DEMO]
 
 
 # -- units ------------------------------------------------------------------------------
@@ -311,7 +315,10 @@ def generate(seed: int = DEFAULT_SEED, units: int = DEFAULT_UNITS,
             carry_share = _PLANT_CARRYOVER.get(
                 key, float(np.clip((1 - execution) * rng.uniform(0.6, 1.0), 0.01, 0.08)))
             carryover = _r2(adjusted * carry_share)
-            funds = _r2(max(adjusted * rng.uniform(0.97, 1.0), actual if execution > 1 else 0))
+            # also for a planted overspend: spending above both the budget and the money received is
+            # an overspend; spending equal to the money received would be a question about the
+            # budget figure instead (DESIGN.md section 3, 数据核查)
+            funds = _r2(adjusted * rng.uniform(0.97, 1.0))
             sangong_budget = _r2(max(2.0, adjusted * rng.uniform(0.002, 0.008)))
             sangong_actual = _r2(sangong_budget * _PLANT_SANGONG.get(key, rng.uniform(0.70, 0.98)))
             proc_budget = _r2(adjusted * rng.uniform(0.05, 0.25))

@@ -3,8 +3,13 @@ export and command."""
 from __future__ import annotations
 
 # Flags (unit_flag.kind / severity)
-FLAG_KINDS = ("warning", "statistical", "inflation")
-FLAG_KIND_LABELS = {"warning": "预警", "statistical": "异常", "inflation": "自评虚高"}
+FLAG_KINDS = ("warning", "statistical", "inflation", "data")
+FLAG_KIND_LABELS = {"warning": "预警", "statistical": "异常", "inflation": "自评虚高", "data": "数据核查"}
+
+# Reconciliation of stated rates (rate_reconciliation.verdict)
+VERDICTS = ("match", "other_basis", "slip", "not_recomputable")
+VERDICT_LABELS = {"match": "一致", "other_basis": "口径不同", "slip": "算不出（疑似差错）",
+                  "not_recomputable": "无法核对"}
 SEVERITIES = ("high", "medium")
 SEVERITY_LABELS = {"high": "严重", "medium": "关注"}
 

@@ -94,7 +94,9 @@ def test_ensure_demo_files_writes_only_when_missing(tmp_path):
 
 def test_headers_are_the_importer_labels(frames):
     for kind, frame in frames.items():
-        assert list(frame.columns) == [c.label for c in ingest.COLUMNS[kind]]
+        assert list(frame.columns) == demo.labels(kind)
+        # the demo leaves out only optional columns (outside scores, 评分类别, 来源)
+        assert all(not c.required for c in ingest.COLUMNS[kind] if c.label not in demo.labels(kind))
 
 
 # -- shape of the data -------------------------------------------------------------------
@@ -313,7 +315,8 @@ def test_init_demo_again_changes_nothing(init_demo):
 
 # -- templates ---------------------------------------------------------------------------
 
-TEMPLATE_KINDS = {"预算执行数据模板": "budget", "一级指标得分模板": "scores", "项目支出数据模板": "projects"}
+TEMPLATE_KINDS = {"预算执行数据模板": "budget", "一级指标得分模板": "scores", "项目支出数据模板": "projects",
+                  "报告所列比率模板": "stated_rates"}
 
 
 def test_templates_are_committed_and_current(tmp_path):
@@ -340,14 +343,18 @@ def test_template_round_trip(tmp_path, name, suffix):
     try:
         results = ingest.import_files(database, ingest.read_files([path]))
         assert [(r.kind, r.inserted, r.updated, r.warnings) for r in results] == [(kind, 1, 0, [])]
-        table = {"budget": "budget", "scores": "score", "projects": "project"}[kind]
+        table = {"budget": "budget", "scores": "score", "projects": "project", "stated_rates": "stated_rate"}[kind]
         stored = database.cursor().execute(f"SELECT * FROM {table}").df().iloc[0]  # noqa: S608
+        sources = database.cursor().execute("SELECT source FROM figure_source").fetchall()
     finally:
         database.close()
     example = templates.EXAMPLES[kind]
     for column in ingest.COLUMNS[kind]:
         expected = example[column.label]
-        got = stored[column.id]
+        if column.id == "source" and kind != "stated_rates":
+            assert sources == [(expected,)]            # provenance is kept beside the figures
+            continue
+        got = stored["label" if column.id == "metric" else column.id]
         if isinstance(expected, (int, float)) and column.type != "int":
             assert float(got) == pytest.approx(expected), column.label
         else:

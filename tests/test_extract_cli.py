@@ -67,14 +67,15 @@ def test_out_writes_review_files_with_the_seed_headers(tmp_path):
     pingdingshan = next(r for r in budget if r["年初预算数"] == "650.14")
     assert pingdingshan["单位名称"] == "" and "650.14万元" in pingdingshan["来源"]
     scores = read("02_一级指标得分.csv")
-    assert list(scores[0]) == ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "来源"]
+    assert list(scores[0]) == ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "评分类别", "来源"]
     assert len(scores) == 12
     projects = read("03_项目支出数据.csv")
     assert list(projects[0]) == ["年度", "单位编码", "单位名称", "项目名称", "项目类别", "预算数", "实际支出数", "来源"]
     assert len(projects) == 11
     rates = read("04_报告所列比率.csv")
     assert list(rates[0]) == ["年度", "单位名称", "比率", "报告所列值", "来源"]
-    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("execution_rate", "0.7934"), ("carryover_rate", "6.485")}
+    # the label as printed; the importer maps it to its rate id (预算执行率 → execution_rate)
+    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("预算执行率", "0.7934"), ("结余率", "6.485")}
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")

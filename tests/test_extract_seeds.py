@@ -133,10 +133,9 @@ def test_ganzhou_2023_projects(extracted):
 BUDGET_COLUMNS = {"年初预算数": "initial_budget", "调整后预算数": "adjusted_budget", "实际到位资金": "funds_received",
                   "实际支出数": "actual_spend", "结转结余": "carryover", "上年结转结余": "prior_carryover",
                   "三公经费预算数": "sangong_budget", "三公经费实际数": "sangong_actual", "自评得分": "self_score",
-                  "评价等级": "grade"}
-# Seed decisions revisited (see the module docstring): (unit, year, seed column) → extractor key.
-MOVED = {("新郑市政务服务和大数据管理局", 2021, "self_score"): "evaluation_score",
-         ("新郑市政务服务和大数据管理局", 2021, "grade"): "evaluation_grade"}
+                  "评价等级": "grade", "外部评价得分": "evaluation_score", "外部评价等级": "evaluation_grade"}
+# Seed decisions revisited: 新郑's 83.69 / 良 are now in the seed's 外部评价 columns, as extracted.
+MOVED: dict = {}
 PROJECT_SPEND_REVISITED = {"政务服务辅助人员工作专项经费": None, "政务中心办公专项经费": None, "推行“接诉即办”改革工作经费": 6.5}
 
 
@@ -169,9 +168,10 @@ def test_every_seed_budget_figure_is_extracted_with_its_value(extracted):
                 target = MOVED.get((row["单位名称"], int(row["年度"]), key), key)
                 if not cell:
                     continue
-                expected = cell if key == "grade" else (
-                    _wanyuan(cell, yuan and header not in ("自评得分",)))
-                assert record["figures"][target] == pytest.approx(expected) if key != "grade" else \
+                is_grade = key in ("grade", "evaluation_grade")
+                expected = cell if is_grade else (
+                    _wanyuan(cell, yuan and header not in ("自评得分", "外部评价得分")))
+                assert record["figures"][target] == pytest.approx(expected) if not is_grade else \
                     record["figures"][target] == expected, (row["单位名称"], header)
                 checked += 1
     assert checked == 28

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfdash import ingest, labels
+from perfdash import demo, ingest, labels
 from perfdash.derive import outliers
 from perfdash.derive import rates
 from perfdash.cli import main as cli_main
@@ -137,8 +137,11 @@ def test_pingdingshan_2022(seed_db):
     carryover = one(flags, PINGDINGSHAN, "carryover_rate", "warning")
     assert carryover["value"] == pytest.approx(11815.51 / 28664.34)
     assert carryover["severity"] == "high"
-    # self-graded 良 at 88: below the 优 floor, so not inflation by the 优 rule
-    assert flags[(flags["unit_name"] == PINGDINGSHAN) & (flags["kind"] == "inflation")].empty
+    # self-graded 良 at 88: below the 优 floor, but above 中 beside four high warnings (issue #14:
+    # the rule [outliers.inflation] many_high_warnings = 3) — one inflation flag, high
+    inflation = one(flags, PINGDINGSHAN, "self_score", "inflation")
+    assert inflation["severity"] == "high"
+    assert "4 项严重预警" in inflation["reason"] and "≥ 3 项" in inflation["reason"]
 
 
 def test_xinzheng_2021_and_its_projects(seed_db):
@@ -153,7 +156,8 @@ def test_xinzheng_2021_and_its_projects(seed_db):
     assert by_name.loc["四级联动升级维护项目", "severity"] == "high"
     assert by_name.loc["四级联动升级维护项目", "value"] == 0
     assert by_name.loc["四级联动升级维护项目", "reason"] == "项目「四级联动升级维护项目」预算 55.79 万元，全年未支出"
-    assert by_name.loc["信息平台建设项目", "severity"] == "medium"
+    # 5.41 % is under the 10 % high line (issue #14: graded, not the same as 45 %)
+    assert by_name.loc["信息平台建设项目", "severity"] == "high"
     assert by_name.loc["信息平台建设项目", "value"] == pytest.approx(5.81 / 107.4)
     assert "5.41%" in by_name.loc["信息平台建设项目", "reason"]
     # 32.4 / 97.4 = 33.26 % is under 50 % too; 362.66 / 600 = 60.44 % is not
@@ -162,8 +166,10 @@ def test_xinzheng_2021_and_its_projects(seed_db):
     assert len(projects) == 3
 
 
-def test_ganzhou_spent_more_than_its_budget_both_years(seed_db):
-    for year, actual, budget in ((2021, 2942044.48, 2769784.37), (2022, 3245338.61, 2608500.00)):
+def test_ganzhou_spent_more_than_its_budget_in_2021(seed_db):
+    """2021: spend above both the budget and the money received — an overspend warning. (2022,
+    where spend equals the money received, is a data question: tests/test_truth.py.)"""
+    for year, actual, budget in ((2021, 2942044.48, 2769784.37),):
         flags = outliers.flags_for_year(seed_db, year)
         row = one(flags, GANZHOU, "execution_rate", "warning")
         assert row["value"] == pytest.approx(actual / budget)
@@ -171,7 +177,8 @@ def test_ganzhou_spent_more_than_its_budget_both_years(seed_db):
         assert row["severity"] == "high"
         assert "超出预算" in row["reason"]
     flags_2022 = outliers.flags_for_year(seed_db, 2022)
-    assert "324.53 万元超出预算 260.85 万元" in one(flags_2022, GANZHOU, "execution_rate")["reason"]
+    question = one(flags_2022, GANZHOU, "execution_rate")
+    assert question["kind"] == "data" and "超出预算" not in question["reason"]
 
 
 def test_filters_only_pick_which_units_are_reported(seed_db):
@@ -244,8 +251,8 @@ PLANTED = {
     # too few 省级 peers (5 < 8): a carryover far from the other four is not compared
     "甲省结转局": ("省级", {"carryover": 0.095}, {}, {}),
 }
-HEADERS = [c.label for c in ingest.COLUMNS["budget"]]
-PROJECT_HEADERS = [c.label for c in ingest.COLUMNS["projects"]]
+HEADERS = demo.labels("budget")
+PROJECT_HEADERS = demo.labels("projects")
 
 
 def _grade(score: float) -> str:

@@ -245,7 +245,9 @@ def test_profile_shows_the_zhengzhou_report_figure(app):
     scores = figure_titled(at, "一级指标得分")
     got = {t["name"]: t for t in scores["data"]}
     assert got["得分"]["x"] == [9.73, 29.95, 25.0, 35.0]
-    assert got["分值"]["x"] == [10.0, 30.0, 25.0, 35.0]
+    # the report prints no weights (data/seed/README.md): blank, and the chart says so
+    assert all(x is None or x != x for x in got["分值"]["x"])
+    assert "分值未列" in scores["layout"]["title"]["text"]
 
 
 def test_profile_chart_and_percentiles_equal_the_sql(app, demo_db):
@@ -433,7 +435,7 @@ def test_definitions_show_the_configured_formulas_thresholds_and_sources(app, de
     rates = at.table[0].value
     assert rates.loc["预算执行率", "公式"] == metrics.METRICS["execution_rate"].formula_for(config)
     assert rates.loc["预算执行率", "预警线"] == "低于 60% 为严重；高于 100% 为严重；低于 90% 为关注"
-    assert rates.loc["项目预算执行率", "预警线"] == "不高于 0% 为严重；低于 50% 为关注"
+    assert rates.loc["项目预算执行率", "预警线"] == "不高于 0% 为严重；低于 10% 为严重；低于 50% 为关注"
     grades = at.table[1].value
     assert grades.loc["优", "自评得分"] == "90 分及以上"
     body = texts(at)
@@ -636,3 +638,26 @@ def test_kpi_tiles_show_whole_wan_yuan_from_a_million_and_the_exact_figure_in_he
     assert metrics.fmt_amount_tile(258_385_812.49) == "258,385,812"
     assert metrics.fmt_amount_tile(-1_000_000.5) == "-1,000,000"   # a deficit stays legible too
     assert metrics.fmt_amount_tile(None) == "—"
+
+
+# -- issue #14: reconciliation page, the profile's stated rates and evaluation score -----------
+
+
+def test_reconcile_page_lists_every_stated_rate_with_its_verdict(app):
+    at = app(query_params={"year": "2021"})
+    at.run()
+    at.switch_page("app_pages/reconcile.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    values = metric_values(at)
+    assert values["口径不同"] == "2 条" and values["一致"] == "0 条"
+    table = at.dataframe[0].value
+    assert list(table["核对结果"]) == ["口径不同", "口径不同"]
+    assert any("按实际到位资金计算" in text for text in table["说明"])
+
+
+def test_profile_shows_the_report_rate_beside_ours_and_the_evaluation_score(app):
+    at = open_page(app, "unit_profile", year=2021, unit="name:新郑市政务服务和大数据管理局")
+    notes = [i.value.replace("\\", "") for i in at.info]      # markdown escapes removed
+    assert any("报告称预算执行率 79.34%（按实际到位资金计算），本系统 76.96%（按调整后预算数）" in n for n in notes)
+    assert any("外部评价得分 83.69 分（良）" in c.value for c in at.caption)
+    assert metric_values(at)["自评得分"] == "—"

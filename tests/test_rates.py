@@ -120,6 +120,13 @@ def _as_made_by_an_older_version(path) -> None:
         for table in ("unit_flag", "group_year_total", "unit_scope_latest", "unit_year_metric"):
             cur.execute(f"DROP TABLE {table}")
         cur.execute("DROP VIEW project_rate")
+        for table in ("stated_rate", "stated_rate_replaced", "figure_source", "figure_source_replaced",
+                      "rate_reconciliation"):
+            cur.execute(f"DROP TABLE {table}")
+        for table, columns in (("budget", ("evaluation_score", "evaluation_grade")), ("score", ("score_of",))):
+            for suffix in ("", "_replaced"):
+                for column in columns:
+                    cur.execute(f"ALTER TABLE {table}{suffix} DROP COLUMN {column}")
         cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         cur.execute("UPDATE meta SET value = ? WHERE key = ?", [db.config.fingerprint(), rates.CONFIG_KEY])
         cur.execute("DELETE FROM meta WHERE key = 'flags_config'")

@@ -79,11 +79,12 @@ def test_seed_files_import_as_expected_kinds():
     parsed = ingest.parse_all(ingest.read_files(SEED_FILES))
     kinds = {p.file_name: p.kind for p in parsed}
     assert kinds == {"01_budget.csv": "budget", "02_budget_ganzhou_yuan.csv": "budget",
-                     "03_scores.csv": "scores", "04_projects.csv": "projects"}
+                     "03_scores.csv": "scores", "04_projects.csv": "projects",
+                     "05_stated_rates.csv": "stated_rates"}
     assert all(not p.warnings for p in parsed), [p.warnings for p in parsed]
     rows = {p.file_name: len(p.frame) for p in parsed}
     assert rows == {"01_budget.csv": 3, "02_budget_ganzhou_yuan.csv": 3, "03_scores.csv": 12,
-                    "04_projects.csv": 11}
+                    "04_projects.csv": 11, "05_stated_rates.csv": 6}
 
 
 def test_seed_headers_are_the_canonical_labels():
@@ -217,23 +218,37 @@ def test_ganzhou_2023_projects(db):
 # -- first-level scores ------------------------------------------------------------------
 
 
-def test_dimension_scores_add_up_to_the_total(db):
+def test_dimension_scores_add_up_to_the_total_they_belong_to(db):
+    """新郑's four scores belong to the evaluation score 83.69 (a 评价工作组 gave it); the Henan
+    units' to their self-scores."""
     frame = db.cursor().execute("""
-        SELECT s.unit_name, s.year, sum(s.score) AS total, sum(s.max_score) AS max_total,
-               any_value(b.self_score) AS self_score
+        SELECT s.unit_name, s.year, any_value(s.score_of) AS score_of, sum(s.score) AS total,
+               sum(s.max_score) AS max_total, any_value(b.self_score) AS self_score,
+               any_value(b.evaluation_score) AS evaluation_score
         FROM score s JOIN budget b USING (unit_key, year) GROUP BY ALL ORDER BY 1""").df()
     assert set(frame["unit_name"]) == {ZHENGZHOU, XINZHENG, PINGDINGSHAN}
     for row in frame.itertuples():
-        assert float(row.total) == pytest.approx(float(row.self_score), abs=0.005), row.unit_name
-        assert float(row.max_total) == 100, row.unit_name
+        total = row.evaluation_score if row.score_of == "评价" else row.self_score
+        assert float(row.total) == pytest.approx(float(total), abs=0.005), row.unit_name
+    by_unit = frame.set_index("unit_name")
+    assert by_unit.loc[XINZHENG, "score_of"] == "评价" and float(by_unit.loc[XINZHENG, "max_total"]) == 100
+    assert by_unit.loc[ZHENGZHOU, "score_of"] == "自评" == by_unit.loc[PINGDINGSHAN, "score_of"]
 
 
-def test_henan_framework_weights(db):
+def test_henan_weights_are_left_blank(db):
+    """Neither Henan report prints the first-level weights (分值): they are stored blank, not
+    filled in from the framework (seed README: decisions revisited)."""
     frame = db.cursor().execute(
         "SELECT unit_name, dimension, max_score, score FROM score WHERE unit_name IN (?, ?)",
         [ZHENGZHOU, PINGDINGSHAN]).df()
-    weights = {(r.unit_name, r.dimension): (float(r.max_score), float(r.score)) for r in frame.itertuples()}
-    assert weights[(ZHENGZHOU, "预算执行")] == (10, 9.73)
-    assert weights[(ZHENGZHOU, "投入管理")] == (30, 29.95)
-    assert weights[(PINGDINGSHAN, "预算执行")] == (10, 6)
-    assert weights[(PINGDINGSHAN, "效益")] == (35, 33)
+    assert frame["max_score"].isna().all()
+    scores = {(r.unit_name, r.dimension): float(r.score) for r in frame.itertuples()}
+    assert scores[(ZHENGZHOU, "预算执行")] == 9.73 and scores[(ZHENGZHOU, "投入管理")] == 29.95
+    assert scores[(PINGDINGSHAN, "预算执行")] == 6 and scores[(PINGDINGSHAN, "效益")] == 33
+
+
+def test_xinzheng_score_is_an_evaluation_score(db):
+    row = db.cursor().execute(
+        "SELECT self_score, grade, evaluation_score, evaluation_grade FROM budget WHERE unit_name = ?",
+        [XINZHENG]).fetchone()
+    assert row == (None, None, Decimal("83.69"), "良")

@@ -1,4 +1,5 @@
-"""Warnings (预警), statistical outliers (异常) and self-evaluation inflation (自评虚高).
+"""Warnings (预警), statistical outliers (异常), self-evaluation inflation (自评虚高) and data
+questions (数据核查).
 
 `flags_for_year(db, year, region=…, level=…, sector=…)` returns one row per flag with the
 columns JSON_KEYS (the CLI's contract), then unit_key and a few details. Every row carries a
@@ -15,7 +16,12 @@ flagged rows) and applies two rules that combine the layers:
   with the higher of their severities. Different rates are different flags (a carryover rate
   over its threshold and the carryover's growth on last year are two rows).
 * Inflation reads the warnings: a top self-assessment (优 / score ≥ the 优 floor) is
-  contradicted by execution under target, 三公 overspent or any unit-level high warning.
+  contradicted by execution under target, 三公 overspent or any unit-level high warning; a
+  self-grade above 中 by several high warnings; a self-score by the evaluation score someone else
+  gave, or by its own first-level scores. Self-scores only: an evaluation score is never audited.
+* Data questions come first: where spending tops the budget figure but equals the money received,
+  the budget figure is in question, so that unit-year's overspend warning (and statistical flags
+  on its execution rate) are not listed — the data flag says it, as a question.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ import pandas as pd
 
 from perfdash import labels, metrics
 from perfdash.config import Config
+from perfdash.derive import checks
 from perfdash.store.connection import query_on, run
 
 JSON_KEYS = ["unit_code", "unit_name", "year", "metric", "value", "kind", "severity", "reason"]
@@ -35,7 +42,7 @@ DETAIL_KEYS = ["unit_key", "region", "level", "sector", "basis", "project_name",
 COLUMNS = JSON_KEYS + DETAIL_KEYS
 
 _SEVERITY_RANK = {"high": 2, "medium": 1}
-_KIND_RANK = {"warning": 0, "inflation": 1, "statistical": 2}
+_KIND_RANK = {"warning": 0, "data": 1, "inflation": 2, "statistical": 3}
 
 # Chinese column headers for the table on the page and the CSV / XLSX download.
 EXPORT_COLUMNS = {
@@ -138,10 +145,12 @@ def compute_flags(query, config: Config, years) -> pd.DataFrame:
 
     statistical = pd.concat([_peer_flags(query, config, scope), _history_flags(query, config, scope)],
                             ignore_index=True)
+    data = checks.data_flags(query, config, scope)
+    warnings, statistical = checks.drop_questioned(data, warnings, statistical)
     unit_flags = _merge(warnings, statistical)
     inflation = _inflation_flags(query, config, scope, warnings, projects)
 
-    frames = [f for f in (unit_flags, projects, inflation) if not f.empty]
+    frames = [f for f in (unit_flags, projects, inflation, data) if not f.empty]
     if not frames:
         return _empty()
     flags = pd.concat(frames, ignore_index=True)
@@ -355,13 +364,14 @@ def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
     rules = config.outliers.inflation
     floors = config.grade_floors
     excellent_score = floors.get(rules.grade, 90.0)
+    more = checks.more_inflation(query, config, scope, warnings)
     ev = query("outliers/self_evaluation", excellent_score=excellent_score,
                   excellent_grade=rules.grade, quarter=rules.peer_quarter,
                   min_peers=config.outliers.min_peers,
                   grade_floors=[{"grade": g, "floor": f} for g, f in floors.items()] or [{"grade": "", "floor": 0.0}],
                   **scope)
     if ev.empty:
-        return _empty()
+        return more if len(more) else _empty()
     execution_threshold = config.thresholds.get("execution_rate")
     target = execution_threshold.medium_below if execution_threshold else None
     sangong_threshold = config.thresholds.get("sangong_control_rate")
@@ -383,7 +393,7 @@ def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
     grade_gap = ev["claimed_floor"].gt(ev["self_score"])
     flagged = below | over | has_other | quarter | grade_gap
     if not flagged.any():
-        return _empty()
+        return more if len(more) else _empty()
 
     # ... then words only for the flagged units
     ev, other = ev[flagged], other[flagged]
@@ -414,8 +424,9 @@ def _inflation_flags(query, config: Config, scope: dict, warnings: pd.DataFrame,
               + grade_text.where(grade_text.eq(""), "（" + grade_text + "）"))
     prefix = prefix.where(ev["self_score"].notna(), "自评等级「" + grade_text + "」")
     severity = np.where(far_below | over | has_other, "high", "medium")
-    return ev.assign(metric="self_score", value=ev["self_score"], kind="inflation", severity=severity,
-                     reason=prefix + "，但" + joined, basis="self_evaluation")
+    found = ev.assign(metric="self_score", value=ev["self_score"], kind="inflation", severity=severity,
+                      reason=prefix + "，但" + joined, basis="self_evaluation")
+    return checks.combine_inflation(found, more)
 
 
 def _other_high_warnings(warnings: pd.DataFrame, projects: pd.DataFrame, with_projects: bool) -> pd.Series:
@@ -511,5 +522,13 @@ def rules_text(config: Config) -> list[str]:
         f"自评虚高：自评为「{i.grade}」或得分 ≥ {floor:g} 分，但预算执行率未达目标、“三公经费”超支或存在"
         f"其他严重预警（执行率比目标低 {i.high_gap * 100:g} 个百分点以上或有严重预警时为严重）；"
         f"或自评得分居同级前 {i.peer_quarter * 100:g}% 而执行率居后 {i.peer_quarter * 100:g}% 且未达目标；"
-        f"或评价等级高于得分对应的等级。")
+        f"或评价等级高于得分对应的等级；或自评高于「中」而有 ≥ {i.many_high_warnings} 项严重预警；"
+        f"或自评得分比外部评价得分高 {i.evaluation_gap:g} 分以上；或一级指标自评得分合计与总分相差超过 "
+        f"{i.dimension_tolerance:g} 分、或超过其分值。只看自评，不评判外部评价得分。")
+    d = o.data
+    lines.append(
+        f"数据核查：有评价等级而无得分和支出数据；实际支出高于预算数而与实际到位资金相差不超过 "
+        f"{d.equal_tolerance:g} 万元（预算数存疑，不按超支预警）；实际到位资金高于预算数；有支出而无预算数；"
+        f"预算数是上年的 {d.amount_ratio:g} 倍以上或 1/{d.amount_ratio:g} 以下（元与万元可能弄混）"
+        + ("；报告所列比率用任何口径都算不出。" if d.slip else "。"))
     return lines

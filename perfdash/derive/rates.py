@@ -3,14 +3,14 @@ unit_scope_latest and the stored flags — in step with the figures and the conf
 thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
 from __future__ import annotations
 
-from perfdash.derive import outliers
+from perfdash.derive import outliers, reconcile
 from perfdash.store.connection import Database, run, run_script
 
 CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
 # older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest, 4: unit_year_metric
-# and unit_scope_latest in long format).
-DERIVED_VERSION = 4
+# and unit_scope_latest in long format, 5: rate_reconciliation).
+DERIVED_VERSION = 5
 
 
 def _stamp(db: Database) -> str:
@@ -29,6 +29,7 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     run(cur, "rates/refresh_group_year_total")
     run(cur, "rates/refresh_unit_scope_latest")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
+    reconcile.refresh(cur)
     outliers.refresh(cur, db, flag_years)
 
 

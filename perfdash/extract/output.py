@@ -6,10 +6,12 @@ row with a 来源 column quoting the sentence(s) it came from, plus the stated r
 * 01_预算执行数据.csv — 年度, 单位编码, 单位名称, 地区, 层级, 行业, the amounts (万元), 自评得分,
   评价等级, 外部评价得分, 外部评价等级, 来源 ("字段：句子" per figure, one per line)
 * 02_一级指标得分.csv — 年度, 单位编码, 单位名称, 一级指标, 分值 (blank when the report gives
-  none), 得分, 来源
+  none), 得分, 评分类别 (评价 when the report's total is an evaluation score and it states no
+  self-score, else 自评), 来源
 * 03_项目支出数据.csv — 年度, 单位编码, 单位名称, 项目名称, 项目类别, 预算数, 实际支出数, 来源
-* 04_报告所列比率.csv — 年度, 单位名称, 比率 (rate id of DESIGN section 2, or the label as
-  printed), 报告所列值 (a fraction: 87.56% → 0.8756), 来源
+* 04_报告所列比率.csv — 年度, 单位名称, 比率 (the label as printed — 预算执行率, 结余率, 控制率 —
+  which the importer maps to a rate id of DESIGN section 2), 报告所列值 (a fraction: 87.56% →
+  0.8756), 来源
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from perfdash.extract.records import FIGURE_KEYS, FIGURE_LABELS
 from perfdash.extract.text import plain
 
 BUDGET_HEADERS = ["年度", "单位编码", "单位名称", "地区", "层级", "行业"] + [FIGURE_LABELS[k] for k in FIGURE_KEYS] + ["来源"]
-SCORE_HEADERS = ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "来源"]
+SCORE_HEADERS = ["年度", "单位编码", "单位名称", "一级指标", "分值", "得分", "评分类别", "来源"]
 PROJECT_HEADERS = ["年度", "单位编码", "单位名称", "项目名称", "项目类别", "预算数", "实际支出数", "来源"]
 RATE_HEADERS = ["年度", "单位名称", "比率", "报告所列值", "来源"]
 FILES = {"budget": "01_预算执行数据.csv", "scores": "02_一级指标得分.csv",
@@ -53,13 +55,16 @@ def frames(records: list[dict]) -> dict[str, pd.DataFrame]:
         if any(r["figures"][k] is not None for k in FIGURE_KEYS):
             budget.append([str(r["year"]), "", name, r["region"] or "", "", ""]
                           + [_cell(r["figures"][k]) for k in FIGURE_KEYS] + [_budget_source(r)])
+        score_of = ("评价" if r["figures"].get("evaluation_score") is not None
+                    and r["figures"].get("self_score") is None else "自评")
         for s in r["scores"]:
-            scores.append([str(r["year"]), "", name, s["dimension"], _cell(s["max_score"]), _cell(s["score"]), s["source"]])
+            scores.append([str(r["year"]), "", name, s["dimension"], _cell(s["max_score"]), _cell(s["score"]),
+                           score_of, s["source"]])
         for p in r["projects"]:
             projects.append([str(r["year"]), "", name, p["project_name"], "", _cell(p["budget"]),
                              _cell(p["actual_spend"]), p["source"]])
         for s in r["stated_rates"]:
-            rates.append([str(r["year"]), name, s["metric"], _cell(s["value"]), s["source"]])
+            rates.append([str(r["year"]), name, s["label"] or s["metric"], _cell(s["value"]), s["source"]])
     return {"budget": pd.DataFrame(budget, columns=BUDGET_HEADERS, dtype=object),
             "scores": pd.DataFrame(scores, columns=SCORE_HEADERS, dtype=object),
             "projects": pd.DataFrame(projects, columns=PROJECT_HEADERS, dtype=object),

@@ -1,4 +1,4 @@
-"""What the uploaded files may contain: the three kinds of file, their columns and the
+"""What the uploaded files may contain: the four kinds of file, their columns and the
 headers accepted for them, the values accepted for grades and levels, and how a header row
 is recognised (NFKC, no quotes or spaces, a 「（元）」 suffix converted to 万元).
 """
@@ -17,7 +17,7 @@ class Column:
     id: str
     label: str                 # canonical Chinese header, used in templates and messages
     aliases: tuple[str, ...]   # other accepted headers (normalised form)
-    type: str                  # int | text | amount | score | grade | level
+    type: str                  # int | text | amount | score | grade | level | rate | score_of
     required: bool = False
 
 
@@ -28,6 +28,8 @@ def _col(id, label, type, *aliases, required=False):
 YEAR = _col("year", "年度", "int", "年份", "年", required=True)
 UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号")
 UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", required=True)
+# Where a row's figures came from (a report's sentence, a form's cell): kept as provenance.
+SOURCE = _col("source", "来源", "text", "数据来源", "出处", "原文")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "budget": (
@@ -49,12 +51,21 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("procurement_actual", "政府采购实际数", "amount", "政府采购执行数", "采购实际数"),
         _col("self_score", "自评得分", "score", "得分", "总得分", "综合得分"),
         _col("grade", "评价等级", "grade", "等级", "自评等级", "绩效等级"),
+        # A score someone else gave (部门评价, 财政重点评价, a third party): never a self-score.
+        _col("evaluation_score", "外部评价得分", "score", "财政评价得分", "第三方评价得分", "再评价得分",
+             "部门评价得分", "评价得分", "重点评价得分"),
+        _col("evaluation_grade", "外部评价等级", "grade", "财政评价等级", "第三方评价等级", "再评价等级",
+             "部门评价等级", "重点评价等级"),
+        SOURCE,
     ),
     "scores": (
         YEAR, UNIT_CODE, UNIT_NAME,
         _col("dimension", "一级指标", "text", "指标", "评价维度", required=True),
-        _col("max_score", "分值", "score", "满分", "指标分值", required=True),
+        _col("max_score", "分值", "score", "满分", "指标分值"),
         _col("score", "得分", "score", "实得分", "自评得分", required=True),
+        # Which total the score belongs to: 自评 (default) or 评价 (a score someone else gave).
+        _col("score_of", "评分类别", "score_of", "得分类别", "评分主体", "所属评分"),
+        SOURCE,
     ),
     "projects": (
         YEAR, UNIT_CODE, UNIT_NAME,
@@ -62,17 +73,27 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("category", "项目类别", "text", "类别", "项目类型"),
         _col("budget", "预算数", "amount", "项目预算数", "预算金额", required=True),
         _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", required=True),
+        SOURCE,
+    ),
+    # Rates a report printed (报告所列比率): kept as printed, reconciled with the figures.
+    "stated_rates": (
+        YEAR, UNIT_CODE, UNIT_NAME,
+        _col("metric", "比率", "text", "比率名称", "报告所列比率", "指标名称", required=True),
+        _col("value", "报告所列值", "rate", "所列值", "报告值", "报告数值", required=True),
+        SOURCE,
     ),
 }
 
-KIND_LABEL = {"budget": "预算执行数据", "scores": "一级指标得分", "projects": "项目支出数据"}
+KIND_LABEL = {"budget": "预算执行数据", "scores": "一级指标得分", "projects": "项目支出数据",
+              "stated_rates": "报告所列比率"}
 KEY_COLUMNS = {
     "budget": ["unit_key", "year"],
-    "scores": ["unit_key", "year", "dimension"],
+    "scores": ["unit_key", "year", "score_of", "dimension"],
     "projects": ["unit_key", "year", "project_name"],
+    "stated_rates": ["unit_key", "year", "metric"],
 }
 # Headers that tell the kinds apart; anything else with a unit name is a budget file.
-KIND_MARKERS = {"scores": "dimension", "projects": "project_name"}
+KIND_MARKERS = {"stated_rates": "value", "scores": "dimension", "projects": "project_name"}
 
 GRADE_ALIASES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中",
                  "差": "差", "较差": "差"}
@@ -80,6 +101,19 @@ LEVEL_ALIASES = {"省级": "省级", "省": "省级", "市级": "市级", "市":
                  "县级": "县级", "县": "县级", "区级": "县级", "县区级": "县级", "县(区)级": "县级",
                  "县(市、区)级": "县级"}
 MISSING_TOKENS = {"", "-", "--", "—", "——", "–", "/", "无"}
+SCORE_OF_ALIASES = {"自评": "自评", "自评得分": "自评", "单位自评": "自评", "部门自评": "自评",
+                    "评价": "评价", "外部评价": "评价", "财政评价": "评价", "第三方评价": "评价",
+                    "部门评价": "评价", "再评价": "评价", "重点评价": "评价"}
+# The labels reports print for the rates of DESIGN.md section 2 (compared after normalise_header).
+RATE_LABELS = {
+    "execution_rate": ("预算执行率", "执行率", "部门预算执行率", "整体预算执行率"),
+    "carryover_rate": ("结转结余率", "结余率", "结转率"),
+    "sangong_control_rate": ("三公经费控制率", "三公控制率", "控制率", "三公经费支出控制率"),
+    "funds_arrival_rate": ("资金到位率", "到位率", "预算资金到位率"),
+    "adjustment_rate": ("预算调整率", "调整率"),
+    "procurement_execution_rate": ("政府采购执行率", "采购执行率"),
+    "carryover_change_rate": ("结转结余变动率", "结余变动率"),
+}
 TOTAL_ROW_LABELS = {"合计", "总计", "小计", "合计数", "总合计"}   # compared without spaces, after NFKC
 
 
@@ -116,6 +150,15 @@ def match_header(kind: str, raw: str) -> tuple[Column | None, float]:
     if unit and unit.group(1) in index:
         return index[unit.group(1)], (0.0001 if unit.group(2) == "元" else 1.0)
     return None, 1.0
+
+
+_RATE_INDEX = {normalise_header(name): rate_id for rate_id, names in RATE_LABELS.items()
+               for name in (rate_id, *names)}
+
+
+def rate_id(label: str | None) -> str | None:
+    """The rate id a printed label names (预算执行率 → execution_rate), else None."""
+    return _RATE_INDEX.get(normalise_header(label)) if label else None
 
 
 def detect_kind(headers: list[str]) -> str | None:

@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 from perfdash.errors import ImportRefused, Problem
 from perfdash.ingest.arrow_csv import _ReadRowByRow, _arrow_body, _csv_head
 from perfdash.ingest.columns import (
-    COLUMNS, GRADE_ALIASES, KEY_COLUMNS, LEVEL_ALIASES, MISSING_TOKENS, TOTAL_ROW_LABELS, match_header,
+    COLUMNS, GRADE_ALIASES, KEY_COLUMNS, LEVEL_ALIASES, MISSING_TOKENS, SCORE_OF_ALIASES, TOTAL_ROW_LABELS,
+    match_header, rate_id,
 )
 from perfdash.ingest.readers import (
     MAX_HEADER_SEARCH_ROWS, Limits, _find_header, _gc_paused, _is_blank_row, _is_xlsx_or_xls,
@@ -203,6 +204,14 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
                          lambda m: [f"评价等级只能是 优/良/中/差（或 优秀/良好/中等/较差），而不是「{v}」"
                                     for v in text[m]])
             out[column.id] = mapped
+        elif column.type == "rate":
+            out[column.id] = _stated_rate(strings, table.index, raw, shown, checker)
+        elif column.type == "score_of":
+            text = _clean_text(strings, table.index)
+            mapped = _canonical(text, SCORE_OF_ALIASES)
+            checker.flag(text.notna() & mapped.isna(), shown,
+                         lambda m: [f"评分类别只能是 自评 或 评价（外部评价），而不是「{v}」" for v in text[m]])
+            out[column.id] = mapped.fillna("自评")
         elif column.type == "level":
             text = _clean_text(strings, table.index)
             norm = _canonical(text, LEVEL_ALIASES)
@@ -222,8 +231,36 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
         checker.flag(over, headers.get("score", "得分"),
                      lambda m: [f"得分 {s:g} 超过该指标分值 {mx:g}"
                                 for s, mx in zip(out["score"][m], out["max_score"][m])])
+    if kind == "scores":
+        out["score_of"] = out["score_of"].fillna("自评")
+    if kind == "stated_rates":
+        # the label as printed is kept; the metric is its rate id when it names one
+        out["label"] = out["metric"]
+        out["metric"] = out["metric"].map(lambda v: rate_id(v) or v if isinstance(v, str) else v).astype("string")
     out["unit_key"] = _unit_key(_strings(out["unit_code"]), _strings(out["unit_name"]), out.index)
     return out
+
+
+# A bare number above this is taken for a percent written without its sign (79.34), not a fraction.
+MAX_BARE_RATE = 10.0
+
+
+def _stated_rate(strings: pa.ChunkedArray, index: pd.Index, raw: pd.Series, shown: str,
+                 checker: _Checker) -> pd.Series:
+    """A rate as a report printed it — "79.34%" or 0.7934 — as a fraction; required."""
+    text = _clean_text(strings, index)
+    plain = text.map(lambda v: unicodedata.normalize("NFKC", v).replace(",", "").strip() if isinstance(v, str) else v)
+    percent = plain.str.endswith("%").fillna(False).astype(bool)
+    number = pd.to_numeric(plain.str.rstrip("%").str.strip(), errors="coerce").astype("float64")
+    value = number.where(~percent, number / 100)
+    missing = text.isna()
+    invalid = ~missing & value.isna()
+    bare_percent = ~missing & ~invalid & ~percent & (number > MAX_BARE_RATE)
+    checker.flag(missing, shown, lambda m: ["报告所列值不能为空"] * int(m.sum()))
+    checker.flag(invalid, shown, lambda m: [f"不是有效的比率：「{v}」（应写成 79.34% 或 0.7934）" for v in raw[m]])
+    checker.flag(bare_percent, shown,
+                 lambda m: [f"比率「{v}」没有百分号，无法判断是 {v}% 还是 {v} 倍：请写成 {v}% 或小数" for v in raw[m]])
+    return value.mask(invalid | bare_percent, np.nan).round(6)
 
 
 def _unit_key(code: pa.ChunkedArray, name: pa.ChunkedArray, index: pd.Index) -> pd.Series:
@@ -247,7 +284,7 @@ def _check_duplicates(kind: str, out: pd.DataFrame, checker: _Checker, headers: 
     first_row = out[dup].groupby(keys)["source_row"].transform("min").reindex(out.index)
     later = dup & out["source_row"].ne(first_row)
     what = {"budget": "同一单位同一年度", "scores": "同一单位、年度和一级指标",
-            "projects": "同一单位、年度和项目名称"}[kind]
+            "projects": "同一单位、年度和项目名称", "stated_rates": "同一单位、年度和比率"}[kind]
     column = headers.get("unit_name", "单位名称")
     checker.flag(later, column,
                  lambda m: [f"与第 {int(r)} 行重复（{what}只能有一行）" for r in first_row[m]])

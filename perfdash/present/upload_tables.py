@@ -53,6 +53,8 @@ def _value_text(kind: str, column: str, value) -> str:
         return metrics.fmt_amount(value)
     if col is not None and col.type == "score":
         return metrics.fmt_score(value)
+    if col is not None and col.type == "rate":
+        return metrics.fmt_rate(value)
     return str(value)
 
 

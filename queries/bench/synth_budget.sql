@@ -9,7 +9,9 @@
 --          (U(60, 80) when execution < 85 %, 1 % inflated to 95), grade by 财预〔2020〕10号 bands.
 -- units:   amounts 万元 rounded to 2 decimals; self_score 0–100.
 -- params:  $years, $first_year, $seed, $batch_id INTEGER.
-INSERT INTO budget
+INSERT INTO budget (unit_key, year, unit_code, unit_name, region, level, sector, initial_budget,
+    adjusted_budget, funds_received, actual_spend, carryover, prior_carryover, sangong_budget,
+    sangong_actual, procurement_budget, procurement_actual, self_score, grade, batch_id)
 WITH uy AS (
     SELECT u.*, t.range AS t, $first_year + t.range AS year,
            u.base * pow(1 + u.growth, t.range)                              AS initial,

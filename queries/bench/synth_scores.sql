@@ -5,7 +5,7 @@
 --          the rounding rest so the four sum exactly to the self-score.
 -- units:   scores in points.
 -- params:  $dimensions VARCHAR[]; $max_scores DOUBLE[]; $batch_id INTEGER.
-INSERT INTO score
+INSERT INTO score (unit_key, year, dimension, unit_code, unit_name, max_score, score, batch_id)
 WITH s AS (
     SELECT b.unit_key, b.year, b.unit_code, b.unit_name, CAST(b.self_score AS DOUBLE) AS total
     FROM budget b

@@ -3,8 +3,8 @@
 --          e.g. 产出 may be worth 25 points in one and 30 in another).
 -- formula: score_rate = Σ score / Σ max_score over the units that reported the dimension
 --          (a points-weighted 得分率, comparable across frameworks); unit_count = rows of the
---          dimension (score holds one row per unit, year and dimension — the importer's key —
---          so no DISTINCT over unit keys is needed). Scope = the unit's region / level / sector
+--          dimension (score holds one row per unit, year, score_of and dimension — the importer's
+--          key — and only 自评 rows are read, so no DISTINCT over unit keys is needed). Scope = the unit's region / level / sector
 --          in the same year (unit_year_rate); with no filter, every score row of the year (the
 --          branch with the unit_year_rate lookup is then dropped: its WHERE is constant false).
 -- units:   score_sum, max_sum, avg_score, min_max_score, max_max_score in points; score_rate a
@@ -22,7 +22,7 @@ WITH scoped AS (
 year_scores AS (
     SELECT unit_key, dimension, score, max_score
     FROM score
-    WHERE year = $year
+    WHERE year = $year AND score_of = '自评' AND max_score IS NOT NULL
 ),
 in_scope AS (
     SELECT * FROM year_scores

@@ -3,7 +3,9 @@
 --          'changed' (key stored, some figure or attribute differs) or 'same', and the stored
 --          values as old_<column> for the preview.
 -- key:     (unit_key, year).
--- units:   amounts 万元 DECIMAL(18,6) — the importer already converted 元 to 万元.
+-- units:   amounts 万元 DECIMAL(18,6) — the importer already converted 元 to 万元; scores points.
+--          `source` (来源, provenance) is carried along but is not a figure: it never makes a row
+--          'changed' on its own.
 -- params:  $absent VARCHAR: the columns the file does not have, as ',id,id,' (',' when none).
 --          A column the file lacks keeps its stored value (a blank cell, by contrast, clears it),
 --          so a file without, say, 三公经费 columns never wipes the 三公 figures already stored.
@@ -24,6 +26,9 @@ WITH f AS (
         CAST(procurement_actual AS DECIMAL(18,6)) AS procurement_actual,
         CAST(self_score         AS DECIMAL(6,2))  AS self_score,
         CAST(grade AS VARCHAR) AS grade,
+        CAST(evaluation_score   AS DECIMAL(6,2))  AS evaluation_score,
+        CAST(evaluation_grade AS VARCHAR) AS evaluation_grade,
+        CAST(source AS VARCHAR) AS source,
         source_row
     FROM incoming
 ),
@@ -47,7 +52,9 @@ s AS (
         IF(contains($absent, ',procurement_actual,'), t.procurement_actual, f.procurement_actual) AS procurement_actual,
         IF(contains($absent, ',self_score,'),         t.self_score,         f.self_score)         AS self_score,
         IF(contains($absent, ',grade,'),              t.grade,              f.grade)              AS grade,
-        f.source_row
+        IF(contains($absent, ',evaluation_score,'),   t.evaluation_score,   f.evaluation_score)   AS evaluation_score,
+        IF(contains($absent, ',evaluation_grade,'),   t.evaluation_grade,   f.evaluation_grade)   AS evaluation_grade,
+        f.source, f.source_row
     FROM f
     LEFT JOIN budget t ON t.unit_key = f.unit_key AND t.year = f.year
 )
@@ -72,6 +79,8 @@ SELECT
           OR s.procurement_actual IS DISTINCT FROM t.procurement_actual
           OR s.self_score         IS DISTINCT FROM t.self_score
           OR s.grade              IS DISTINCT FROM t.grade
+          OR s.evaluation_score   IS DISTINCT FROM t.evaluation_score
+          OR s.evaluation_grade   IS DISTINCT FROM t.evaluation_grade
         THEN 'changed'
         ELSE 'same'
     END AS change,
@@ -82,6 +91,7 @@ SELECT
     t.carryover AS old_carryover, t.prior_carryover AS old_prior_carryover,
     t.sangong_budget AS old_sangong_budget, t.sangong_actual AS old_sangong_actual,
     t.procurement_budget AS old_procurement_budget, t.procurement_actual AS old_procurement_actual,
-    t.self_score AS old_self_score, t.grade AS old_grade
+    t.self_score AS old_self_score, t.grade AS old_grade,
+    t.evaluation_score AS old_evaluation_score, t.evaluation_grade AS old_evaluation_grade
 FROM s
 LEFT JOIN budget t ON t.unit_key = s.unit_key AND t.year = s.year;

@@ -9,7 +9,7 @@ CREATE OR REPLACE TEMP TABLE import_diff AS
 WITH f AS (
     SELECT unit_key, CAST(year AS INTEGER) AS year, project_name, unit_code, unit_name, category,
            CAST(budget AS DECIMAL(18,6)) AS budget, CAST(actual_spend AS DECIMAL(18,6)) AS actual_spend,
-           source_row
+           CAST(source AS VARCHAR) AS source, source_row
     FROM incoming
 ),
 s AS (
@@ -17,7 +17,7 @@ s AS (
            IF(contains($absent, ',unit_code,'), t.unit_code, f.unit_code) AS unit_code,
            f.unit_name,
            IF(contains($absent, ',category,'),  t.category,  f.category)  AS category,
-           f.budget, f.actual_spend, f.source_row
+           f.budget, f.actual_spend, f.source, f.source_row
     FROM f
     LEFT JOIN project t
       ON t.unit_key = f.unit_key AND t.year = f.year AND t.project_name = f.project_name

@@ -8,5 +8,9 @@ SELECT DISTINCT replaced_by AS batch_id FROM (
     SELECT replaced_by FROM score_replaced   WHERE batch_id = $batch_id
     UNION ALL
     SELECT replaced_by FROM project_replaced WHERE batch_id = $batch_id
+    UNION ALL
+    SELECT replaced_by FROM stated_rate_replaced WHERE batch_id = $batch_id
+    UNION ALL
+    SELECT replaced_by FROM figure_source_replaced WHERE batch_id = $batch_id
 )
 ORDER BY batch_id;

@@ -83,14 +83,15 @@ def scores_vs_max(scores: pd.DataFrame, *, title: str = "一级指标得分") ->
         y=scores["dimension"], x=scores["score"], orientation="h", name="得分",
         marker=dict(color=[style.PRIMARY if s >= 0.9 else style.SEVERITY_COLORS["medium"] if s >= 0.6
                            else style.SEVERITY_COLORS["high"] for s in shares]),
-        text=[f"{s:.2f} / {m:g}（{r:.0%}）" for s, m, r in zip(scores["score"], scores["max_score"], shares)],
+        text=[f"{s:.2f}（分值未列）" if pd.isna(m) else f"{s:.2f} / {m:g}（{r:.0%}）"
+              for s, m, r in zip(scores["score"], scores["max_score"], shares)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y} 得分：%{x:.2f}<extra></extra>",
     ))
     fig.update_layout(
         title=plot_text(title),
         barmode="overlay",
-        xaxis=dict(title="分", rangemode="tozero", range=[0, float(scores["max_score"].max()) * 1.35 if len(scores) else 1]),
+        xaxis=dict(title="分", rangemode="tozero", range=[0, float(scores[["max_score", "score"]].max().max()) * 1.35 if len(scores) else 1]),
         yaxis=dict(title=None, type="category", autorange="reversed"),
         height=max(280, 56 * len(scores) + 130),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
