@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 import sheet_corpus
-from perfdash.sheets import read_tables
+from perfdash.ingest.sheets import read_tables
 
 CASES = sheet_corpus.cases()
 ACCEPTED = [c for c in CASES if c.expect is not None]

@@ -9,10 +9,10 @@ import pytest
 
 from perfdash import ingest
 from perfdash.errors import ImportRefused
-from perfdash.sheets import FileRefused, read_tables, refuse, sniff
-from perfdash.sheets import headers as hdr
-from perfdash.sheets.grid import column_letter, sniff_delimiter
-from perfdash.sheets.sniff import OLE2
+from perfdash.ingest.sheets import FileRefused, read_tables, refuse, sniff
+from perfdash.ingest.sheets import headers as hdr
+from perfdash.ingest.sheets.grid import column_letter, sniff_delimiter
+from perfdash.ingest.sheets.sniff import OLE2
 
 
 def book(*sheets) -> bytes:

@@ -10,8 +10,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfdash.sheets import read_grid
-from perfdash.sheets.grid import Grid
+from perfdash.ingest.sheets import read_grid
+from perfdash.ingest.sheets.grid import Grid
 
 W = Decimal(10000)
 HEAD = {"year": "年度", "unit_code": "单位编码", "unit_name": "单位名称", "region": "地区",

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfdash.sheets import values as v
-from perfdash.sheets.values import ValueRefused
+from perfdash.ingest.sheets import values as v
+from perfdash.ingest.sheets.values import ValueRefused
 
 FULL = str.maketrans("0123456789.,-()%", "０１２３４５６７８９．，－（）％")
 amounts = st.decimals(min_value=Decimal("-999999999.99"), max_value=Decimal("999999999.99"), places=2,
