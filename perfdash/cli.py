@@ -111,6 +111,8 @@ def _print_results(results) -> None:
         print(f"{r.file_name}: 新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行（{batch}）")
         for warning in r.warnings:
             print(f"  提示：{warning}")
+        for line in r.details:
+            print(f"  说明：{line}")
 
 
 def cmd_import(args) -> int:

@@ -14,7 +14,8 @@ from perfdash.derive import rates
 from perfdash.errors import RollbackRefused
 from perfdash.ingest.columns import COLUMNS
 from perfdash.ingest.readers import Limits
-from perfdash.ingest.validate import ParsedFile, parse_all
+from perfdash.ingest.parse import parse_all
+from perfdash.ingest.validate import ParsedFile
 from perfdash.store.connection import Database, run, run_script
 
 
@@ -27,6 +28,8 @@ class BatchResult:
     updated: int
     unchanged: int
     warnings: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)   # ParsedFile.details(): sheets, units, skipped rows
+    stated_rates: int = 0                              # the report's own rates read, not stored yet
 
     @property
     def changed(self) -> bool:
@@ -81,8 +84,9 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
                     sha256=item.sha256, kind=item.kind, inserted=inserted, updated=updated,
                     unchanged=unchanged, imported_at=now, imported_by=imported_by, is_demo=is_demo)
             run(cur, "import/drop_diff")
+            stated = 0 if item.stated_rates is None else len(item.stated_rates)
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
-                                       unchanged, item.warnings))
+                                       unchanged, item.warnings, item.details(), stated))
         if any(r.changed for r in results):
             changed_years = {int(y) for item, r in zip(parsed, results) if r.changed
                              for y in item.frame["year"].dropna().unique()}

@@ -27,7 +27,8 @@ from perfdash.ingest.batches import BatchResult, import_parsed
 from perfdash.ingest.batches import preview as preview_changes
 from perfdash.ingest.batches import rollback as rollback_batch
 from perfdash.ingest.readers import Limits
-from perfdash.ingest.validate import ParsedFile, parse_all
+from perfdash.ingest.parse import parse_all
+from perfdash.ingest.validate import ParsedFile
 from perfdash.store.connection import Database
 
 
