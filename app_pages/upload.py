@@ -153,6 +153,8 @@ def _upload(access, password) -> None:
         st.error("无法生成预览。", icon=":material/error:")
         st.text(f"原因：{type(exc).__name__}：{exc}")
         return
+    if session.stage is Stage.REFUSED:   # checked against the stored data (e.g. a 元 file read as 万元)
+        return _show_problems(list(session.problems))
     _show_preview(preview)
     _confirm(session, preview, access, password)
 
