@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from perfdash.errors import ImportRefused, Problem
 from perfdash.ingest.arrow_csv import _ReadRowByRow, _arrow_body, _csv_head
-from perfdash.ingest.columns import TOTAL_ROW_LABELS, match_header
+from perfdash.ingest.columns import MISSING_TOKENS, TOTAL_ROW_LABELS, match_header
 from perfdash.ingest.readers import (
     MAX_HEADER_SEARCH_ROWS, Limits, _Body, _find_header, _gc_paused, _is_blank_row, _rows_body, read_rows,
 )
@@ -81,9 +81,13 @@ def _head_is_plain(name: str, head, header_at: int, kind: str) -> bool:
     # and so two columns with one meaning; anything else (a header with two readings,
     # contradicting units …) is the reader's to say.
     duplicated = len(matched) != len(set(matched))
+    figure_letters = {c.letter for c in table.columns if c.type in ("amount", "score", "int")}
     for p in table.problems:
-        if p.row is None or not p.letter or (p.row <= header_at + 1 and not duplicated):
+        if p.row is None or (p.row <= header_at + 1 and not duplicated):
             return False
+        if p.row > header_at + 1 and p.letter not in figure_letters:
+            return False   # a code in scientific notation …: only the reader refuses it
+
     if duplicated:
         return True
     if any(match_sheet_header(kind, h).sequence for h in header):
@@ -101,6 +105,14 @@ def _head_is_plain(name: str, head, header_at: int, kind: str) -> bool:
     read = {column.position for column in table.columns}
     # A figure the reader understands and the fast path would refuse (￥, 万元 in the cell,
     # (1,234.00) …): the reader reads the file.
+    # Text the reader reads differently (a code written '001234 so that Excel keeps it as text …).
+    texts = [i for i, c in enumerate(table.columns) if c.type == "text"]
+    for row, cells in table.rows:
+        raw = records[row - 1]
+        for i in texts:
+            p = table.columns[i].position
+            if p < len(raw) and _normalised(raw[p]) != _normalised(cells[i]) and raw[p].strip() not in MISSING_TOKENS:
+                return False
     figures = [(c.position, c.letter) for c in table.columns if c.type in ("amount", "score", "int")]
     refused = {(p.row, p.letter) for p in table.problems}
     skipped = {row for row, _ in table.skipped_rows}
@@ -131,6 +143,11 @@ def _screen(table: pd.DataFrame, source_rows: pd.Series) -> None:
             text = _normalised(value)
             if text and text not in TOTAL_ROW_LABELS and (_TOTAL.match(text) or _NOTE.match(text)):
                 raise _NotPlain
+    if "unit_code" in table:
+        codes = pc.unique(_strings(table["unit_code"]))
+        odd = pc.match_substring_regex(codes, r"^\s*'|^\s*\d+(\.\d+)?[eE][+-]?\d+\s*$")
+        if pc.any(pc.fill_null(odd, False)).as_py():
+            raise _NotPlain   # '001234, or 1.01E+05 (a code Excel turned into a number): the reader says
     tail = table.tail(TAIL_RECORDS)
     for _, row in tail.iterrows():
         for value in row:
@@ -157,10 +174,12 @@ def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> Par
             header_at, kind = _find_header(head.records)
             if kind is not None and _head_is_plain(name, head, header_at, kind):
                 try:
-                    return _parse_table(
+                    parsed = _parse_table(
                         data, name, limits, kind, head.records[header_at], header_at,
                         lambda width, positions: _arrow_body(head, header_at, width, positions),
                         screen=_screen)
+                    parsed.units = _header_units(kind, head.records[header_at])
+                    return parsed
                 except _NotPlain:
                     return _parse_sheets(data, name, limits)
                 except _ReadRowByRow:
@@ -180,9 +199,11 @@ def _parse_rows(data: bytes, name: str, limits: Limits) -> ParsedFile:
     if kind is None:
         return _parse_sheets(data, name, limits)
     try:
-        return _parse_table(data, name, limits, kind, rows[header_at], header_at,
-                            lambda width, positions: _rows_body(rows, header_at, width, positions),
-                            screen=_screen)
+        parsed = _parse_table(data, name, limits, kind, rows[header_at], header_at,
+                              lambda width, positions: _rows_body(rows, header_at, width, positions),
+                              screen=_screen)
+        parsed.units = _header_units(kind, rows[header_at])
+        return parsed
     except _NotPlain:
         return _parse_sheets(data, name, limits)
 
@@ -273,6 +294,30 @@ def _parse_sheets(data: bytes, name: str, limits: Limits) -> ParsedFile:
         stated_rates=pd.concat(stated, ignore_index=True) if stated else None)
 
 
+def _header_units(kind: str, header: list[str]) -> list[str]:
+    """The unit lines of a plain CSV: （元） in a header converts that column, the rest are 万元."""
+    groups: dict[str, list[str]] = {}
+    for raw in header:
+        column, factor = match_header(kind, raw)
+        if column is not None and column.type == "amount":
+            source = f"列名「{raw.strip()}」" if factor != 1.0 or "万元" in raw else "未注明单位，按万元"
+            groups.setdefault(("元" if factor != 1.0 else "万元", source), []).append(column.label)
+    lines = []
+    for (unit, source), labels in _merge_sources(groups).items():
+        converted = "" if unit == "万元" else "，已换算为万元"
+        lines.append(f"金额单位：{unit}（{source}）{converted}：{'、'.join(labels)}")
+    return lines
+
+
+def _merge_sources(groups: dict) -> dict:
+    """Columns whose unit each header states: one line per unit, naming them by their headers."""
+    merged: dict = {}
+    for (unit, source), labels in groups.items():
+        key = (unit, "列名注明" if source.startswith("列名") else source)
+        merged.setdefault(key, []).extend(labels)
+    return merged
+
+
 def _unit_lines(table: Table, prefix: str) -> list[str]:
     """"金额单位：元（第 2 行「单位：元」），已换算为万元：年初预算数、…", one per unit and reason."""
     groups: dict[tuple[str, str], list[str]] = {}
@@ -280,7 +325,7 @@ def _unit_lines(table: Table, prefix: str) -> list[str]:
         if column.type == "amount":
             groups.setdefault((column.unit or "万元", column.unit_source or ""), []).append(column.label)
     lines = []
-    for (unit, source), labels in groups.items():
+    for (unit, source), labels in _merge_sources(groups).items():
         converted = "" if unit == "万元" else "，已换算为万元"
         lines.append(f"{prefix}金额单位：{unit}（{source}）{converted}：{'、'.join(labels)}")
     return lines
