@@ -44,6 +44,11 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")   # zip (xlsx, ods), OLE2 
 _PLAIN_NUMBER = re.compile(r"^([+-]?[\d,]*(\.\d*)?|-|--|—|——|–|/|无)$")
 
 
+# Every text _TOTAL or _NOTE matches (after NFKC, without spaces) has one of these in it.
+_SCREEN_HINT = (r"计|其中|注|说明|备注|填|审核|制表|复核|负责人|分管|联系|电话|日期|盖章|"
+                r"^\s*[\d０-９]+\s*[、.．]")
+
+
 class _NotPlain(Exception):
     """A CSV file the fast path must not read: the spreadsheet reader reads it."""
 
@@ -138,8 +143,11 @@ def _screen(table: pd.DataFrame, source_rows: pd.Series) -> None:
         if cid not in table:
             continue
         distinct = pc.unique(_strings(table[cid]))
-        short = pc.filter(distinct, pc.fill_null(pc.less_equal(pc.utf8_length(distinct), 40), False))
-        for value in short.to_pylist():
+        # Only values that could say 合计 / 其中 / a note are looked at one by one (names repeat
+        # and a province's file has tens of thousands of them).
+        maybe = pc.and_(pc.less_equal(pc.utf8_length(distinct), 40),
+                        pc.match_substring_regex(distinct, _SCREEN_HINT))
+        for value in pc.filter(distinct, pc.fill_null(maybe, False)).to_pylist():
             text = _normalised(value)
             if text and text not in TOTAL_ROW_LABELS and (_TOTAL.match(text) or _NOTE.match(text)):
                 raise _NotPlain
