@@ -98,3 +98,12 @@ def test_the_upload_page_shows_the_refusal_at_preview(db):
     preview = session.preview(db)
     assert preview.files == () and session.stage is Stage.REFUSED
     assert "以元为单位" in session.problems[0].message
+
+
+def test_a_unit_line_under_a_plain_looking_csv_is_read(db):
+    """「单位：元」 written under the table, not above it: the whole file is read by the sheet
+    reader, which applies it (so the figures are right and the scale check has nothing to say)."""
+    rows = [[str(v) for v in r] for r in _rows(2023, factor=10_000)] + [["单位：元"] + [""] * 6]
+    [result] = ingest.import_files(db, [("2023年.csv", csv_bytes(HEADER, rows))])
+    assert result.inserted == 30
+    assert any("金额单位：元" in line and "已换算为万元" in line for line in result.details), result.details

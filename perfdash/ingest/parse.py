@@ -49,6 +49,9 @@ _SCREEN_HINT = (r"计|其中|注|说明|备注|填|审核|制表|复核|负责�
                 r"^\s*[\d０-９]+\s*[、.．]")
 
 
+_UNIT_NOTE = re.compile(r"^(金额|计量)?单位[:：]?(亿元|万元|千元|元)")
+
+
 class _NotPlain(Exception):
     """A CSV file the fast path must not read: the spreadsheet reader reads it."""
 
@@ -159,8 +162,8 @@ def _screen(table: pd.DataFrame, source_rows: pd.Series) -> None:
     tail = table.tail(TAIL_RECORDS)
     for _, row in tail.iterrows():
         for value in row:
-            if isinstance(value, str) and _NOTE.match(_normalised(value)):
-                raise _NotPlain
+            if isinstance(value, str) and (_NOTE.match(_normalised(value)) or _UNIT_NOTE.match(_normalised(value))):
+                raise _NotPlain   # a note, a signature, or 「单位：元」 under the table: the reader says
 
 
 # -- one file, then several --------------------------------------------------------------
