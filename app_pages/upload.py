@@ -16,11 +16,10 @@ from perfdash.ingest.columns import KIND_LABEL
 from perfdash.ingest.session import Confirm, Preview, Rollback, Stage, UploadSession
 from perfdash.present import tabular, upload_tables as tables
 from perfdash.store import backup
-from ui import data, upload_state
+from ui import data, upload_state, uploader
 
 TEMPLATE_DIR = PROJECT_ROOT / "data" / "templates"
 TEMPLATES = [(label, f"{label}模板") for label in KIND_LABEL.values()]   # (label, file stem)
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"]
 
 
 def _unlock(password: str) -> None:
@@ -35,8 +34,8 @@ def _unlock(password: str) -> None:
 
 def _templates() -> None:
     st.subheader("模板下载")
-    st.caption("每个文件只放一类数据，表头用模板中的列名（常见的别名也能识别）；金额单位为万元，"
-               "表头写「（元）」的列会自动换算。CSV 可为 UTF-8 或 GBK 编码。")
+    st.caption("每个文件只放一类数据，表头用模板中的列名（常见的别名也能识别）；金额单位为万元，表头写「（元）」"
+               "或表格上方写「单位：元」的会自动换算。CSV 可为 UTF-8 或 GBK 编码。")
     cols = st.columns(len(TEMPLATES))
     for col, (label, stem) in zip(cols, TEMPLATES):
         with col:
@@ -69,8 +68,8 @@ def _show_preview(preview: Preview) -> None:
         with st.expander(f"文件 {i}（{KIND_LABEL[p.kind]}）：新增 {f.inserted:,} 行，更新 {f.updated:,} 行，"
                          f"未变 {f.unchanged:,} 行", expanded=len(preview.files) == 1):
             st.text(f"文件名：{p.file_name}")
-            for warning in p.warnings:
-                st.text(f"提示：{warning}")
+            for line in [f"提示：{w}" for w in p.warnings] + p.details():   # units, sheets, skipped rows
+                st.text(line)
             new_rows = changes[changes["change"] == "new"]
             if not new_rows.empty:
                 st.markdown(f"**新增的行**（{len(new_rows):,} 行）")
@@ -120,6 +119,8 @@ def _show_result(results) -> None:
     st.success("导入完成" + (f"：批次 {'、'.join(batches)}。" if batches else "。")
                + "各页面已显示新数据；如有误，可在下方「导入历史」中回滚。", icon=":material/task_alt:")
     st.dataframe(table, hide_index=True, width="stretch", key="upload_result_table")
+    for line in [f"{r.file_name}：{d}" for r in results for d in r.details]:   # units, sheets, skipped rows
+        st.text(line)
 
 
 def _upload(access, password) -> None:
@@ -129,13 +130,7 @@ def _upload(access, password) -> None:
     except security.LimitsError as exc:
         st.error(str(exc))
         return
-    max_mb = limits.max_bytes / 1024 / 1024
-    files = st.file_uploader(
-        f"选择一个或多个文件（CSV / XLSX，单个文件不超过 {max_mb:g} MB、{limits.max_rows:,} 行）",
-        type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files",
-        # The browser-side cap sits above ours so that most oversize files get our Chinese message.
-        max_upload_size=max(int(max_mb * 2), int(max_mb) + 1),
-    )
+    files = uploader.file_uploader(limits.max_bytes / 1024 / 1024, limits.max_rows, key="upload_files")
     session = upload_state.session()
     stage = session.check([(f.name, f.getvalue()) for f in files or []], limits)
     if session.imported is not None:
@@ -153,6 +148,8 @@ def _upload(access, password) -> None:
         st.error("无法生成预览。", icon=":material/error:")
         st.text(f"原因：{type(exc).__name__}：{exc}")
         return
+    if session.stage is Stage.REFUSED:   # checked against the stored data (e.g. a 元 file read as 万元)
+        return _show_problems(list(session.problems))
     _show_preview(preview)
     _confirm(session, preview, access, password)
 

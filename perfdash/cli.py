@@ -111,6 +111,8 @@ def _print_results(results) -> None:
         print(f"{r.file_name}: 新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行（{batch}）")
         for warning in r.warnings:
             print(f"  提示：{warning}")
+        for line in r.details:
+            print(f"  说明：{line}")
 
 
 def cmd_import(args) -> int:
@@ -127,14 +129,21 @@ def cmd_import(args) -> int:
     return 0
 
 
-RATE_KEYS = ["unit_code", "unit_name", "year", *metrics.UNIT_RATE_IDS]
+RATE_KEYS = ["unit_code", "unit_name", "year", *metrics.UNIT_RATE_IDS]   # the table: fits a terminal
+AMOUNT_KEYS = ["initial_budget", "adjusted_budget", "funds_received", "actual_spend", "carryover",
+               "prior_carryover", "sangong_budget", "sangong_actual", "procurement_budget", "procurement_actual"]
+# json / csv (DESIGN §5): who, where, the amounts (万元) and every rate (fractions or null)
+RATE_EXPORT_KEYS = ["unit_code", "unit_name", "region", "level", "year", *AMOUNT_KEYS, *metrics.UNIT_RATE_IDS]
 
 
 def cmd_rates(args) -> int:
     db = _open(args, read_only=True)
-    frame = db.query("rates/unit_rates", year=args.year, region=args.region, level=args.level,
-                     sector=args.sector)
-    emit(frame, RATE_KEYS, args.format, {k: "rate" for k in metrics.UNIT_RATE_IDS})
+    filters = dict(year=args.year, region=args.region, level=args.level, sector=args.sector)
+    if args.format == "table":
+        frame = db.query("rates/unit_rates", **filters)
+        emit(frame, RATE_KEYS, args.format, {k: "rate" for k in metrics.UNIT_RATE_IDS})
+    else:
+        emit(db.query("rates/unit_rates_export", **filters), RATE_EXPORT_KEYS, args.format)
     return 0
 
 

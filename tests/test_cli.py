@@ -20,12 +20,18 @@ def test_rates_json_has_exactly_the_contract_keys(demo_db_path):
     out = cli("rates", "--year", "2022", "--format", "json", db=demo_db_path)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
-    keys = ["unit_code", "unit_name", "year", "execution_rate", "adjustment_rate", "carryover_rate",
+    keys = ["unit_code", "unit_name", "region", "level", "year",
+            "initial_budget", "adjusted_budget", "funds_received", "actual_spend", "carryover", "prior_carryover",
+            "sangong_budget", "sangong_actual", "procurement_budget", "procurement_actual",
+            "execution_rate", "adjustment_rate", "carryover_rate",
             "carryover_change_rate", "sangong_control_rate", "procurement_execution_rate", "funds_arrival_rate"]
-    assert all(list(r) == keys for r in rows)
+    assert rows and all(list(r) == keys for r in rows)
     zhengzhou = next(r for r in rows if r["unit_name"] == "郑州市政务服务办公室")
     assert zhengzhou["execution_rate"] == pytest.approx(2699.18 / 3082.64)
     assert zhengzhou["unit_code"] is None and zhengzhou["sangong_control_rate"] is None
+    # the amounts behind the rates, in 万元, and where the unit sits
+    assert zhengzhou["adjusted_budget"] == 3082.64 and zhengzhou["actual_spend"] == 2699.18
+    assert zhengzhou["region"] and zhengzhou["level"] in ("省级", "市级", "县级")
 
 
 def test_tables_are_in_chinese_with_formatted_values(demo_db_path):

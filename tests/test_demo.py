@@ -355,7 +355,9 @@ def test_template_round_trip(tmp_path, name, suffix):
             assert sources == [(expected,)]            # provenance is kept beside the figures
             continue
         got = stored["label" if column.id == "metric" else column.id]
-        if isinstance(expected, (int, float)) and column.type != "int":
+        if column.type == "rate":                      # printed with its % sign, stored as a fraction
+            assert float(got) == pytest.approx(float(expected.rstrip("%")) / 100), column.label
+        elif isinstance(expected, (int, float)) and column.type != "int":
             assert float(got) == pytest.approx(expected), column.label
         else:
             assert str(got) == str(expected), column.label

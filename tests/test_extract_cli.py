@@ -75,7 +75,7 @@ def test_out_writes_review_files_with_the_seed_headers(tmp_path):
     rates = read("04_报告所列比率.csv")
     assert list(rates[0]) == ["年度", "单位名称", "比率", "报告所列值", "来源"]
     # the label as printed; the importer maps it to its rate id (预算执行率 → execution_rate)
-    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("预算执行率", "0.7934"), ("结余率", "6.485")}
+    assert {(r["比率"], r["报告所列值"]) for r in rates} >= {("预算执行率", "79.34%"), ("结余率", "648.5%")}
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")

@@ -62,6 +62,7 @@ def test_reviewed_figures_import_with_a_correction(tmp_path):
         db.close()
 
 
-def test_percent_values_become_fractions_and_nothing_else_changes():
-    assert review._value("79.34%") == "0.7934" and review._value("1,743.22") == "1,743.22"
-    assert review._value("七成%") == "七成%"                    # left for the importer to refuse by name
+def test_a_stated_rate_keeps_its_percent_sign_into_the_upload_file():
+    r = review.review_of(_read(XINZHENG))
+    rates = dict(review.upload_files(r))["04_报告所列比率.csv"].decode("utf-8-sig")
+    assert "预算执行率,79.34%," in rates and "结转结余率,26.35%," in rates

@@ -17,7 +17,7 @@ from ingest_cases import (  # noqa: E402
     budget_rows, csv_bytes, in_yuan, with_sheet_dimension, xlsx_bytes,
 )
 from perfdash import ingest  # noqa: E402
-from perfdash.ingest import arrow_csv, validate  # noqa: E402
+from perfdash.ingest import arrow_csv, parse  # noqa: E402
 from perfdash.derive import open_current  # noqa: E402
 
 COL = {h: i for i, h in enumerate(BUDGET_HEADER)}
@@ -171,7 +171,9 @@ def test_shape_stores_the_same_figures(reference, tmp_path, shape):
         db.close()
 
 
-def test_xlsx_reads_the_first_sheet_not_the_active_one(reference, tmp_path):
+def test_xlsx_reads_every_sheet_and_names_the_ones_without_a_table(reference, tmp_path):
+    """Every visible sheet is read, whichever is active (issue #12: the importer used to read
+    only the first one and silently leave the rest); a sheet without a table is named."""
     import io
 
     import openpyxl
@@ -182,15 +184,27 @@ def test_xlsx_reads_the_first_sheet_not_the_active_one(reference, tmp_path):
     first.append(BUDGET_HEADER)
     for row in as_xlsx_cells(BUDGET_ROWS):
         first.append(row)
-    other = workbook.create_sheet("说明")
+    notes = workbook.create_sheet("说明")
+    notes.append(["本表由财政局绩效科汇总"])
+    other = workbook.create_sheet("另一表")
     other.append(["年度", "单位名称", "年初预算数", "实际支出数"])
-    other.append([2023, "不应导入", 1, 1])
+    other.append([2023, "另一单位", 1, 1])
     workbook.active = 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     db = open_current(tmp_path / "t.duckdb")
     try:
-        ingest.import_files(db, [("两页.xlsx", buffer.getvalue())])
+        with pytest.raises(ingest.ImportRefused) as refused:
+            ingest.import_files(db, [("三页.xlsx", buffer.getvalue())])
+        assert "各工作表的列不一致" in refused.value.report()
+        assert budget_rows(db) == []
+        del workbook["另一表"]
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        parsed = ingest.parse_file(buffer.getvalue(), "两页.xlsx")
+        assert parsed.sheets == ["数据"]
+        assert [s for s, _ in parsed.skipped_sheets] == ["说明"]
+        ingest.import_parsed(db, [parsed])
         assert budget_rows(db) == reference
     finally:
         db.close()
@@ -248,7 +262,10 @@ def _outcome(data: bytes, name: str):
 
 def _row_by_row_outcome(data: bytes, name: str, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(validate, "_csv_head", lambda data: None)
+        def row_by_row(*args):
+            raise arrow_csv._ReadRowByRow
+
+        patch.setattr(parse, "_arrow_body", row_by_row)
         return _outcome(data, name)
 
 
@@ -291,7 +308,7 @@ def test_plain_and_quoted_csv_bodies_are_read_by_arrow(monkeypatch):
     def row_by_row(*args):
         raise AssertionError("read row by row")
 
-    monkeypatch.setattr(validate, "_rows_body", row_by_row)
+    monkeypatch.setattr(parse, "_rows_body", row_by_row)
     for data in (budget_csv(), budget_csv(encoding="gbk", before=TITLE), budget_csv(quoting=csv.QUOTE_ALL),
                  budget_csv(encoding="utf-16", delimiter="\t"), without_trailing_blanks()):
         assert len(ingest.parse_file(data, "f.csv").frame) == 5
@@ -309,7 +326,7 @@ def test_a_large_file_below_title_rows_keeps_its_row_numbers(monkeypatch):
         ingest.parse_file(data, "大.csv")
     found = [(p.row, p.column, p.message) for p in refused.value.problems]
     assert found == [(1005, None, "该行比表头多出 1 个值，请检查是否有多余的逗号"),
-                     (30_004, "实际支出数", "不是有效数字：「abc」")]
+                     (30_004, "H 列 实际支出数", "不是有效数字：「abc」")]
     assert _outcome(data, "大.csv") == _row_by_row_outcome(data, "大.csv", monkeypatch)
 
 

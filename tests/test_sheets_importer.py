@@ -1,7 +1,7 @@
 """The tables this layer returns go through the importer's own validator unchanged: header
 labels are canonical (no unit suffix, so no second conversion), rows keep Excel numbers, and
 the figures come out as the corpus says. This pins the contract the importer integration
-relies on (see perfdash/sheets/__init__.py)."""
+relies on (see perfdash/ingest/sheets/__init__.py)."""
 from __future__ import annotations
 
 import math

@@ -103,11 +103,11 @@ def test_two_row_combinations():
 
 
 def test_every_alias_has_one_meaning():
-    """The extra aliases, rate headers and ambiguous headers never give one header two columns."""
+    """The aliases, rate headers and ambiguous headers never give one header two columns."""
     for kind in ingest.COLUMNS:
         seen = {}
         for column in ingest.COLUMNS[kind]:
-            for name in (column.id, column.label, *column.aliases, *hdr.EXTRA_ALIASES.get(kind, {}).get(column.id, ())):
+            for name in (column.id, column.label, *column.aliases):
                 norm = ingest.normalise_header(name)
                 assert seen.setdefault(norm, column.id) == column.id, (kind, name)
         for norm in hdr.RATE_COLUMNS:

@@ -104,7 +104,7 @@ def test_stated_rates_roll_back_exactly(tmp_path):
     try:
         ingest.import_files(db, ingest.read_files(SEED_FILES))
         changed = ("年度,单位编码,单位名称,比率,报告所列值,来源\n"
-                   "2022,,郑州市政务服务办公室,执行率,0.9,改过的\n").encode("utf-8")
+                   "2022,,郑州市政务服务办公室,执行率,90%,改过的\n").encode("utf-8")
         [result] = ingest.import_files(db, [("改.csv", changed)])
         assert (result.kind, result.updated) == ("stated_rates", 1)
         assert reconcile.rows(db, 2022).set_index("unit_name").loc[ZHENGZHOU, "verdict"] == "slip"
@@ -120,7 +120,7 @@ def test_a_bare_percent_is_refused():
     data = "年度,单位名称,比率,报告所列值\n2022,某局,预算执行率,79.34\n".encode("utf-8")
     with pytest.raises(ImportRefused) as refused:
         ingest.parse_file(data, "r.csv")
-    assert "没有百分号" in str(refused.value.problems[0])
+    assert "「79.34」没有注明 %" in str(refused.value.problems[0])
 
 
 # -- flags --------------------------------------------------------------------------------

@@ -38,6 +38,14 @@ def _cell(value) -> str:
     return plain(value) if isinstance(value, Decimal) else str(value)
 
 
+def _percent(value) -> str:
+    """A stated rate as the importer takes it: with its % sign (0.7934 → 79.34%), since a bare 0.79
+    could be read as 0.79 % or 79 %; text a reviewer typed is passed on as typed."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return plain(Decimal(str(value)) * 100) + "%"
+
+
 def _budget_source(record: dict) -> str:
     """Each distinct sentence once, with the figures it gave."""
     by_sentence: dict[str, list[str]] = {}
@@ -64,7 +72,7 @@ def frames(records: list[dict]) -> dict[str, pd.DataFrame]:
             projects.append([str(r["year"]), "", name, p["project_name"], "", _cell(p["budget"]),
                              _cell(p["actual_spend"]), p["source"]])
         for s in r["stated_rates"]:
-            rates.append([str(r["year"]), name, s["label"] or s["metric"], _cell(s["value"]), s["source"]])
+            rates.append([str(r["year"]), name, s["label"] or s["metric"], _percent(s["value"]), s["source"]])
     return {"budget": pd.DataFrame(budget, columns=BUDGET_HEADERS, dtype=object),
             "scores": pd.DataFrame(scores, columns=SCORE_HEADERS, dtype=object),
             "projects": pd.DataFrame(projects, columns=PROJECT_HEADERS, dtype=object),

@@ -93,15 +93,9 @@ def problems(review: Review) -> list[str]:
 
 
 def _value(text) -> str:
-    """A reviewed value as the importer reads it (percent → fraction for stated rates)."""
-    text = str(text or "").strip()
-    if text.endswith("%"):
-        number = text[:-1].replace(",", "").strip()
-        try:
-            return format(float(number) / 100, ".10g")
-        except ValueError:
-            return text                        # the importer names the cell and refuses it
-    return text
+    """A reviewed value as typed (a stated rate keeps its % sign; the importer names and refuses
+    anything it cannot read)."""
+    return str(text or "").strip()
 
 
 def upload_files(review: Review) -> list[tuple[str, bytes]]:

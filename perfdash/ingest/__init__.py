@@ -9,7 +9,8 @@ is valid, and then all of them are written in one transaction.
     columns    the kinds of file, their columns, accepted headers and values
     readers    bytes → rows (CSV, XLSX), size limits, the header row
     arrow_csv  the records below a CSV header read with pyarrow.csv
-    validate   one file parsed and checked as a whole → ParsedFile or ImportRefused
+    validate   one table parsed and checked as a whole → ParsedFile or ImportRefused
+    parse      one file: the fast CSV path for plain CSVs, the spreadsheet reader (sheets/) for the rest
     batches    preview, import (one transaction, one batch per changed file), rollback
     session    the upload page's check → preview → confirm and rollback steps, without a browser
 
@@ -24,7 +25,8 @@ from perfdash.ingest.columns import (
     Column, detect_kind, match_header, normalise_header,
 )
 from perfdash.ingest.readers import MAX_HEADER_SEARCH_ROWS, Limits, decode_text, read_files, read_rows
-from perfdash.ingest.validate import ParsedFile, parse_all, parse_file
+from perfdash.ingest.parse import parse_all, parse_file
+from perfdash.ingest.validate import ParsedFile
 
 __all__ = [
     "BatchResult", "COLUMNS", "Column", "GRADE_ALIASES", "ImportRefused", "KEY_COLUMNS", "KIND_LABEL",

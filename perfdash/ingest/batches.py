@@ -11,10 +11,11 @@ import duckdb
 import pandas as pd
 
 from perfdash.derive import rates
-from perfdash.errors import RollbackRefused
+from perfdash.errors import ImportRefused, Problem, RollbackRefused
 from perfdash.ingest.columns import COLUMNS
 from perfdash.ingest.readers import Limits
-from perfdash.ingest.validate import ParsedFile, parse_all
+from perfdash.ingest.parse import parse_all
+from perfdash.ingest.validate import ParsedFile
 from perfdash.store.connection import Database, run, run_script
 
 
@@ -27,6 +28,8 @@ class BatchResult:
     updated: int
     unchanged: int
     warnings: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)   # ParsedFile.details(): sheets, units, skipped rows
+    stated_rates: int = 0                              # the report's own rates read, not stored yet
 
     @property
     def changed(self) -> bool:
@@ -39,9 +42,35 @@ DIFF_QUERY = {kind: f"import/diff_{kind}" for kind in COLUMNS}
 APPLY_QUERY = {kind: f"import/apply_{kind}" for kind in COLUMNS}
 
 
+# A whole file whose budget amounts are ~10,000× (or 1/10,000 of) the same units' stored ones
+# was read at the wrong scale. The median over units is far from 1,000 for any real change.
+SCALE_LIMIT = 1000.0
+
+
+def _check_scale(cur, parsed: ParsedFile) -> None:
+    """Refuse a budget file read at the wrong scale (queries/import/scale_check.sql)."""
+    units, ratio, basis = run(cur, "import/scale_check").fetchall()[0]
+    if not units or ratio is None or 1 / SCALE_LIMIT < ratio < SCALE_LIMIT:
+        return
+    than = "已存同年度" if basis == "same_year" else "上年"
+    if ratio >= SCALE_LIMIT:
+        times = f"{ratio:,.0f}"
+        cause = ("可能是以元为单位的表格未注明「单位：元」，被按万元读取。请在表头或表格上方注明单位"
+                 "（如第一行写「单位：元」，或列名写「年初预算数（元）」）后重新上传")
+    else:
+        times = f"1/{1 / ratio:,.0f}"
+        cause = ("可能是表格注明的单位有误（如把万元写成了元），或库中已有的数据当初按元存成了万元。"
+                 "请核对表格的单位；若库中数据有误，请先回滚那次导入")
+    raise ImportRefused([Problem(parsed.file_name, None, None,
+                                 f"金额约为{than}同一批单位的 {times} 倍（{units} 个单位比较的中位数），{cause}。"
+                                 "本次未导入任何数据")])
+
+
 def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
     cur.register("incoming", parsed.frame)
     try:
+        if parsed.kind == "budget":
+            _check_scale(cur, parsed)
         run(cur, DIFF_QUERY[parsed.kind], absent="," + "".join(f"{c}," for c in parsed.absent))
     finally:
         # After a failed statement the transaction is aborted and unregister raises too; the
@@ -81,8 +110,9 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
                     sha256=item.sha256, kind=item.kind, inserted=inserted, updated=updated,
                     unchanged=unchanged, imported_at=now, imported_by=imported_by, is_demo=is_demo)
             run(cur, "import/drop_diff")
+            stated = 0 if item.stated_rates is None else len(item.stated_rates)
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
-                                       unchanged, item.warnings))
+                                       unchanged, item.warnings, item.details(), stated))
         if any(r.changed for r in results):
             changed_years = {int(y) for item, r in zip(parsed, results) if r.changed
                              for y in item.frame["year"].dropna().unique()}

@@ -25,9 +25,11 @@ def _col(id, label, type, *aliases, required=False):
     return Column(id, label, tuple(aliases), type, required)
 
 
-YEAR = _col("year", "年度", "int", "年份", "年", required=True)
-UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号")
-UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", required=True)
+YEAR = _col("year", "年度", "int", "年份", "年", "年度(年)", "预算年度", "年份(年度)", required=True)
+UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号", "部门编码", "部门代码",
+                 "单位编码(代码)")
+UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", "预算单位", "部门", "单位全称",
+                 "部门(单位)名称", "部门(单位)", "单位(部门)名称", required=True)
 # Where a row's figures came from (a report's sentence, a form's cell): kept as provenance.
 SOURCE = _col("source", "来源", "text", "数据来源", "出处", "原文")
 
@@ -37,14 +39,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("region", "地区", "text", "区域", "所属地区"),
         _col("level", "层级", "level", "级次", "单位层级"),
         _col("sector", "行业", "text", "行业类别", "领域", "所属行业"),
-        _col("initial_budget", "年初预算数", "amount", "年初预算"),
+        _col("initial_budget", "年初预算数", "amount", "年初预算", "年初数", "年初预算金额"),
         _col("adjusted_budget", "调整后预算数", "amount", "调整后预算数(全年预算数)", "全年预算数",
-             "调整预算数", "全年预算"),
+             "调整预算数", "全年预算", "全年预算数(调整后预算数)", "调整后预算", "全年预算金额"),
         _col("funds_received", "实际到位资金", "amount", "到位资金", "资金到位数"),
         _col("actual_spend", "实际支出数", "amount", "实际支出数(执行数)", "执行数", "实际支出",
-             "预算执行数", required=True),
-        _col("carryover", "结转结余", "amount", "结转结余数", "年末结转结余", "结转结余总额"),
-        _col("prior_carryover", "上年结转结余", "amount", "上年结转结余数", "年初结转结余"),
+             "预算执行数", "全年执行数", "支出数", "实际支出金额", "全年支出数", "决算支出数", "执行金额",
+             required=True),
+        _col("carryover", "结转结余", "amount", "结转结余数", "年末结转结余", "结转结余总额", "年末结转和结余", "结转和结余"),
+        _col("prior_carryover", "上年结转结余", "amount", "上年结转结余数", "年初结转结余", "年初结转和结余", "上年结转和结余"),
         _col("sangong_budget", "三公经费预算数", "amount", "三公预算数"),
         _col("sangong_actual", "三公经费实际数", "amount", "三公经费支出数", "三公经费执行数", "三公实际数"),
         _col("procurement_budget", "政府采购预算数", "amount", "采购预算数"),
@@ -71,8 +74,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         YEAR, UNIT_CODE, UNIT_NAME,
         _col("project_name", "项目名称", "text", "项目", required=True),
         _col("category", "项目类别", "text", "类别", "项目类型"),
-        _col("budget", "预算数", "amount", "项目预算数", "预算金额", required=True),
-        _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", required=True),
+        _col("budget", "预算数", "amount", "项目预算数", "预算金额", "全年预算数", required=True),
+        _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", "全年执行数", "预算执行数",
+             required=True),
         SOURCE,
     ),
     # Rates a report printed (报告所列比率): kept as printed, reconciled with the figures.
@@ -82,6 +86,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("value", "报告所列值", "rate", "所列值", "报告值", "报告数值", required=True),
         SOURCE,
     ),
+}
+
+
+# Headers with two readings (normalised) → the two column ids: refused naming both, unless the
+# table has no other budget column (see sheets.headers.SOLE_BUDGET).
+AMBIGUOUS: dict[str, dict[str, tuple[str, str]]] = {
+    "budget": {"预算数": ("initial_budget", "adjusted_budget"),
+               "预算金额": ("initial_budget", "adjusted_budget")},
 }
 
 KIND_LABEL = {"budget": "预算执行数据", "scores": "一级指标得分", "projects": "项目支出数据",
@@ -104,9 +116,11 @@ MISSING_TOKENS = {"", "-", "--", "—", "——", "–", "/", "无"}
 SCORE_OF_ALIASES = {"自评": "自评", "自评得分": "自评", "单位自评": "自评", "部门自评": "自评",
                     "评价": "评价", "外部评价": "评价", "财政评价": "评价", "第三方评价": "评价",
                     "部门评价": "评价", "再评价": "评价", "重点评价": "评价"}
-# The labels reports print for the rates of DESIGN.md section 2 (compared after normalise_header).
-RATE_LABELS = {
-    "execution_rate": ("预算执行率", "执行率", "部门预算执行率", "整体预算执行率"),
+# The labels reports and forms print for the rates of DESIGN.md section 2 (compared after
+# normalise_header): a stated-rates file's 比率, and a rate column beside amounts in a 自评表
+# (column id "stated:<rate id>", kept as the report's stated rate, never recomputed).
+RATE_PRINTED_LABELS = {
+    "execution_rate": ("预算执行率", "执行率", "部门预算执行率", "整体预算执行率", "全年执行率"),
     "carryover_rate": ("结转结余率", "结余率", "结转率"),
     "sangong_control_rate": ("三公经费控制率", "三公控制率", "控制率", "三公经费支出控制率"),
     "funds_arrival_rate": ("资金到位率", "到位率", "预算资金到位率"),
@@ -152,13 +166,13 @@ def match_header(kind: str, raw: str) -> tuple[Column | None, float]:
     return None, 1.0
 
 
-_RATE_INDEX = {normalise_header(name): rate_id for rate_id, names in RATE_LABELS.items()
-               for name in (rate_id, *names)}
+RATE_COLUMNS = {normalise_header(name): rate_id for rate_id, names in RATE_PRINTED_LABELS.items()
+                for name in (rate_id, *names)}
 
 
 def rate_id(label: str | None) -> str | None:
     """The rate id a printed label names (预算执行率 → execution_rate), else None."""
-    return _RATE_INDEX.get(normalise_header(label)) if label else None
+    return RATE_COLUMNS.get(normalise_header(label)) if label else None
 
 
 def detect_kind(headers: list[str]) -> str | None:

@@ -27,7 +27,8 @@ from perfdash.ingest.batches import BatchResult, import_parsed
 from perfdash.ingest.batches import preview as preview_changes
 from perfdash.ingest.batches import rollback as rollback_batch
 from perfdash.ingest.readers import Limits
-from perfdash.ingest.validate import ParsedFile, parse_all
+from perfdash.ingest.parse import parse_all
+from perfdash.ingest.validate import ParsedFile
 from perfdash.store.connection import Database
 
 
@@ -191,15 +192,21 @@ class UploadSession:
         return self.stage
 
     def preview(self, db: Database) -> Preview:
-        """What confirming would change, computed again only after the database changed."""
+        """What confirming would change, computed again only after the database changed. A file
+        the stored data shows to be wrong (read at 10,000× its scale) turns the upload REFUSED:
+        the returned preview is then empty and `problems` says why."""
         if self.stage is not Stage.READY:
             raise RuntimeError(f"nothing to preview: the upload is {self.stage.value}")
         version = db.data_version()
         if self._preview is None or self._preview.data_version != version:
             files = []
-            for item in self._parsed:
-                (inserted, updated, unchanged), changes = preview_changes(db, item)
-                files.append(FilePreview(item, inserted, updated, unchanged, changes))
+            try:
+                for item in self._parsed:
+                    (inserted, updated, unchanged), changes = preview_changes(db, item)
+                    files.append(FilePreview(item, inserted, updated, unchanged, changes))
+            except ImportRefused as refused:   # checked against the stored data (the 10,000× check)
+                self._parsed, self._problems = (), tuple(refused.problems)
+                return Preview(version, ())
             self._preview = Preview(version, tuple(files))
         return self._preview
 

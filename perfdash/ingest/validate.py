@@ -16,15 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from perfdash.errors import ImportRefused, Problem
-from perfdash.ingest.arrow_csv import _ReadRowByRow, _arrow_body, _csv_head
 from perfdash.ingest.columns import (
     COLUMNS, GRADE_ALIASES, KEY_COLUMNS, LEVEL_ALIASES, MISSING_TOKENS, SCORE_OF_ALIASES, TOTAL_ROW_LABELS,
     match_header, rate_id,
 )
-from perfdash.ingest.readers import (
-    MAX_HEADER_SEARCH_ROWS, Limits, _find_header, _gc_paused, _is_blank_row, _is_xlsx_or_xls,
-    _rows_body, read_rows,
-)
+from perfdash.ingest.readers import Limits
 
 
 @dataclass
@@ -36,6 +32,38 @@ class ParsedFile:
     warnings: list[str] = field(default_factory=list)
     skipped_rows: int = 0
     columns: tuple[str, ...] = ()  # the column ids the file has; () = all of them
+    # What the spreadsheet reader found (empty for a plain CSV read by the fast path):
+    sheets: list[str] = field(default_factory=list)                     # sheets read ("" = CSV text)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
+    skipped: list[tuple[str | None, int, str]] = field(default_factory=list)  # (sheet, Excel row, why)
+    units: list[str] = field(default_factory=list)   # which amount unit was applied to which columns
+    notes: list[str] = field(default_factory=list)   # what was assumed or converted
+    # The report's own rates found beside the amounts (执行率 columns …): year, unit_key,
+    # unit_code, unit_name, region, metric, label, value (fraction), source. Kept, not recomputed:
+    # parse_all imports them as a stated-rates file of their own.
+    stated_rates: pd.DataFrame | None = None
+
+    def details(self) -> list[str]:
+        """What the reader did, in Chinese, for the preview and the import result: the sheets read
+        and skipped, the amount unit applied to each column, the rows skipped, the notes, and the
+        stated rates read (not stored yet)."""
+        lines = []
+        named = [s for s in self.sheets if s]
+        if named:
+            lines.append("已读取工作表：" + "、".join(f"「{s}」" for s in named))
+        for sheet, why in self.skipped_sheets:
+            lines.append(f"未读取工作表「{sheet}」：{why}")
+        lines += self.units
+        if self.skipped:
+            shown = "；".join(f"{'工作表「' + s + '」' if s else ''}第 {r} 行（{why}）" for s, r, why in self.skipped[:30])
+            more = f"……共 {len(self.skipped)} 行" if len(self.skipped) > 30 else ""
+            lines.append(f"已跳过 {len(self.skipped)} 行，未导入：{shown}{more}")
+        lines += [n for n in self.notes if not n.removeprefix("工作表").startswith("已跳过") and "已跳过：" not in n]
+        if self.stated_rates is not None and len(self.stated_rates):
+            labels = "、".join(dict.fromkeys(self.stated_rates["label"]))
+            lines.append(f"读取到表中所列比率 {len(self.stated_rates)} 个（{labels}）：按报表原值作为报告所列比率"
+                         "一并导入，并与本系统的计算值核对")
+        return lines
 
     @property
     def absent(self) -> list[str]:
@@ -50,6 +78,8 @@ class ParsedFile:
 # DECIMAL(18,6) holds 万元 amounts below 10^12; DECIMAL(6,2) scores below 10^4 (we allow 0–100).
 MAX_AMOUNT_WANYUAN = 1e12
 MAX_SCORE = 100.0
+# A year-end balance may be negative: a deficit is real data (DESIGN §1).
+SIGNED_AMOUNTS = {"carryover", "prior_carryover"}
 
 
 class _Checker:
@@ -183,10 +213,11 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
         elif column.type in ("amount", "score"):
             values, missing, invalid = _numbers(strings, table.index)
             checker.flag(invalid, shown, lambda m: [f"不是有效数字：「{v}」" for v in raw[m]])
-            checker.flag(values < 0, shown, lambda m: [f"不能为负数：「{v}」" for v in raw[m]])
+            if column.id not in SIGNED_AMOUNTS:
+                checker.flag(values < 0, shown, lambda m: [f"不能为负数：「{v}」" for v in raw[m]])
             if column.type == "amount":
                 converted = (values * factors.get(column.id, 1.0)).round(6)
-                too_big = converted >= MAX_AMOUNT_WANYUAN
+                too_big = converted.abs() >= MAX_AMOUNT_WANYUAN
                 checker.flag(too_big, shown,
                              lambda m: [f"金额「{v}」过大（折合超过 1 万亿万元），请检查单位是否写错" for v in raw[m]])
                 out[column.id] = converted.mask(too_big, np.nan)
@@ -317,53 +348,15 @@ def _canonical(text: pd.Series, aliases: dict[str, str]) -> pd.Series:
     return _string_series(mapped, text.index)
 
 
-# -- one file, then several --------------------------------------------------------------
-
-
-def parse_file(data: bytes, file_name: str, limits: Limits | None = None) -> ParsedFile:
-    """Parse and validate one file; raises ImportRefused listing every problem in it."""
-    limits = limits or Limits()
-    name = Path(file_name).name
-    if len(data) > limits.max_bytes:
-        raise ImportRefused([Problem(name, None, None,
-                                     f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过上限 "
-                                     f"{limits.max_bytes / 1024 / 1024:.0f} MB")])
-    if not data or data.isspace():
-        raise ImportRefused([Problem(name, None, None, "文件为空")])
-    if not _is_xlsx_or_xls(data, name):
-        head = _csv_head(data)
-        if head is not None:
-            header_at, kind = _find_header(head.records)
-            if kind is not None:
-                try:
-                    return _parse_table(
-                        data, name, limits, kind, head.records[header_at], header_at,
-                        lambda width, positions: _arrow_body(head, header_at, width, positions))
-                except _ReadRowByRow:
-                    pass
-            del head
-    try:
-        with _gc_paused():
-            rows = read_rows(data, name, limits)
-    except ValueError as exc:
-        raise ImportRefused([Problem(name, None, None, str(exc))]) from None
-    except Exception as exc:  # a damaged file must be refused, never crash the import
-        raise ImportRefused([Problem(name, None, None,
-                                     f"无法读取文件（{type(exc).__name__}），文件可能已损坏")]) from None
-    if all(_is_blank_row(r) for r in rows):
-        raise ImportRefused([Problem(name, None, None, "文件为空")])
-    header_at, kind = _find_header(rows)
-    if kind is None:
-        raise ImportRefused([Problem(name, None, None,
-                                     f"找不到表头：前 {MAX_HEADER_SEARCH_ROWS} 行中没有「单位名称」等列名，"
-                                     "无法识别文件类型。请使用数据导入页提供的模板")])
-    return _parse_table(data, name, limits, kind, rows[header_at], header_at,
-                        lambda width, positions: _rows_body(rows, header_at, width, positions))
+# -- one table --------------------------------------------------------------------------
 
 
 def _parse_table(data: bytes, name: str, limits: Limits, kind: str, header_row: list[str],
-                 header_at: int, read_body) -> ParsedFile:
-    """Map the header, read the records below it (read_body(width, positions) → _Body), validate."""
+                 header_at: int, read_body, screen=None) -> ParsedFile:
+    """Map the header, read the records below it (read_body(width, positions) → _Body), validate.
+
+    screen(table, source_rows), when given, sees the records as text before anything is checked
+    (the fast CSV path hands a file that is not plain to the spreadsheet reader from there)."""
     header_line = header_at + 1          # as Excel numbers it
     checker = _Checker(name, pd.Series(dtype="int64"))
     headers: dict[str, str] = {}
@@ -402,6 +395,8 @@ def _parse_table(data: bytes, name: str, limits: Limits, kind: str, header_row: 
                          index=pd.RangeIndex(len(body.lines)))
     source_rows = pd.Series(body.lines, index=table.index)
     del body
+    if screen is not None:
+        screen(table, source_rows)
 
     total_rows = _total_rows(table)
     if total_rows.any():
@@ -419,16 +414,3 @@ def _parse_table(data: bytes, name: str, limits: Limits, kind: str, header_row: 
         raise ImportRefused(checker.problems)
     sha = hashlib.sha256(data).hexdigest()
     return ParsedFile(name, sha, kind, out, warnings, int(total_rows.sum()), tuple(positions))
-
-
-def parse_all(files: list[tuple[str, bytes]], limits: Limits | None = None) -> list[ParsedFile]:
-    """Parse every file; raises one ImportRefused with the problems of all of them."""
-    parsed, problems = [], []
-    for name, data in files:
-        try:
-            parsed.append(parse_file(data, name, limits))
-        except ImportRefused as refused:
-            problems.extend(refused.problems)
-    if problems:
-        raise ImportRefused(problems)
-    return parsed

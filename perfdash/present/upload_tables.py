@@ -31,7 +31,7 @@ def preview_summary(preview: Preview) -> pd.DataFrame:
         "新增": [f.inserted for f in files],
         "更新": [f.updated for f in files],
         "未变": [f.unchanged for f in files],
-        "跳过的合计行": [f.file.skipped_rows for f in files],
+        "跳过的行": [f.file.skipped_rows + len(f.file.skipped) for f in files],   # 合计 / 小计 / notes
     })
 
 
@@ -93,6 +93,12 @@ def result_table(results: Iterable[BatchResult]) -> pd.DataFrame:
     })
 
 
+def _timestamps(values: pd.Series) -> pd.Series:
+    """Times as text to the second; blank (not None / NaT) where there is none."""
+    times = pd.to_datetime(values, errors="coerce")
+    return times.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(str)
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """import/history as the page shows it."""
     return pd.DataFrame({
@@ -102,9 +108,9 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         "新增": history["rows_inserted"],
         "更新": history["rows_updated"],
         "未变": history["rows_unchanged"],
-        "导入时间": history["imported_at"],
-        "导入人": history["imported_by"],
+        "导入时间": _timestamps(history["imported_at"]),
+        "导入人": history["imported_by"].astype("string").fillna(""),
         "示例数据": history["is_demo"].map({True: "是", False: ""}),
         "状态": history["status"].map(labels.BATCH_STATUS_LABELS).fillna(history["status"]),
-        "回滚时间": history["rolled_back_at"],
+        "回滚时间": _timestamps(history["rolled_back_at"]),
     })

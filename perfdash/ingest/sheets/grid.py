@@ -141,19 +141,26 @@ def _read_calamine(data: bytes, name: str, max_rows: int) -> tuple[list[Grid], l
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the most of the first 30 lines into the same number (>1) of fields."""
-    lines = [line for line in text[:200_000].splitlines()[:30] if line.strip()]
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
-        widths = [c for c in counts if c > 1]
+    """The delimiter that splits the most of the first 30 records into the same number (>1) of
+    fields. Records are read as CSV (a quoted cell may hold line breaks and commas). The Chinese
+    comma is tried only when no ASCII delimiter splits the file: a 来源 column full of sentences
+    has more of them than the header has columns."""
+    head = text[:200_000]
+
+    def score(delimiter):
+        records = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), 40))
+        widths = [len(r) for r in records if any(c.strip() for c in r)][:30]
+        widths = [w for w in widths if w > 1]
         if not widths:
-            continue
+            return (0, 0)
         modal = max(set(widths), key=widths.count)
-        score = (widths.count(modal), modal)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+        return (widths.count(modal), modal)
+
+    ascii_scores = {d: score(d) for d in DELIMITERS if d.isascii()}
+    best = max(ascii_scores, key=ascii_scores.get)
+    if ascii_scores[best][0] >= 2 or "，" not in DELIMITERS:
+        return best
+    return "，" if score("，") > ascii_scores[best] else best
 
 
 def _read_text(data: bytes, name: str, max_rows: int) -> tuple[Grid, str]:

@@ -1,10 +1,9 @@
 """Which column a header names: the importer's column definitions plus the forms real tables use.
 
-The canonical definitions (ids, labels, aliases, types) stay in perfdash.ingest.COLUMNS; this
-module adds, in one table, the headers the national and provincial forms write that the
-importer does not know yet (EXTRA_ALIASES), and the stated-rate columns a 自评表 carries
-beside its amounts (RATE_COLUMNS, ids "stated:<rate id>"). When the importer is split, the
-extra aliases belong in its column definitions; nothing else here needs to change.
+The one column table (ids, labels, every accepted header, the stated-rate headers a 自评表
+carries beside its amounts (RATE_COLUMNS, ids "stated:<rate id>") and the headers with two
+readings (AMBIGUOUS)) is perfdash.ingest.columns; this module matches headers against it,
+including two-row headers and unit suffixes.
 
 Decisions:
 - 预算数 alone (budget files) is 调整后预算数 (全年预算数) only when it is the table's sole budget
@@ -17,45 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from perfdash.ingest.columns import COLUMNS, KIND_MARKERS, normalise_header
-
-EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "budget": {
-        "unit_name": ("预算单位", "部门", "单位全称", "部门(单位)名称", "部门(单位)", "单位(部门)名称"),
-        "unit_code": ("部门编码", "部门代码", "单位编码(代码)"),
-        "year": ("年度(年)", "预算年度", "年份(年度)"),
-        "initial_budget": ("年初预算", "年初数", "年初预算金额"),
-        "adjusted_budget": ("全年预算数(调整后预算数)", "调整后预算", "全年预算金额"),
-        "actual_spend": ("全年执行数", "支出数", "实际支出金额", "全年支出数", "决算支出数", "执行金额"),
-        "carryover": ("年末结转和结余", "结转和结余"),
-        "prior_carryover": ("年初结转和结余", "上年结转和结余"),
-    },
-    "projects": {
-        "unit_name": ("预算单位", "部门"),
-        "actual_spend": ("全年执行数", "预算执行数"),
-        "budget": ("全年预算数",),
-    },
-    "scores": {
-        "unit_name": ("预算单位", "部门"),
-    },
-}
-
-#: stated-rate columns: normalised header → rate id (section 2 of the design)
-RATE_COLUMNS: dict[str, str] = {
-    "执行率": "execution_rate", "预算执行率": "execution_rate", "全年执行率": "execution_rate",
-    "结转结余率": "carryover_rate", "结余率": "carryover_rate",
-    "预算调整率": "adjustment_rate", "调整率": "adjustment_rate",
-    "结转结余变动率": "carryover_change_rate",
-    "三公经费控制率": "sangong_control_rate", "\"三公经费\"控制率": "sangong_control_rate",
-    "政府采购执行率": "procurement_execution_rate",
-    "资金到位率": "funds_arrival_rate", "到位率": "funds_arrival_rate",
-}
-
-#: headers with two readings (normalised) → the two column ids it could be
-AMBIGUOUS: dict[str, dict[str, tuple[str, str]]] = {
-    "budget": {"预算数": ("initial_budget", "adjusted_budget"),
-               "预算金额": ("initial_budget", "adjusted_budget")},
-}
+from perfdash import metrics
+from perfdash.ingest.columns import AMBIGUOUS, COLUMNS, KIND_MARKERS, RATE_COLUMNS, normalise_header
 
 #: the column a sole 预算数 means, and the columns whose presence makes it ambiguous
 SOLE_BUDGET = {"budget": ("adjusted_budget", ("initial_budget", "adjusted_budget"))}
@@ -82,22 +44,16 @@ class HeaderMatch:
 def _index(kind: str) -> dict[str, tuple[str, str, str]]:
     index = {}
     for column in COLUMNS[kind]:
-        for name in (column.id, column.label, *column.aliases,
-                     *EXTRA_ALIASES.get(kind, {}).get(column.id, ())):
+        for name in (column.id, column.label, *column.aliases):
             index.setdefault(normalise_header(name), (column.id, column.label, column.type))
     return index
 
 
 INDEX = {kind: _index(kind) for kind in COLUMNS}
 LABELS = {kind: {c.id: c.label for c in COLUMNS[kind]} for kind in COLUMNS}
-RATE_LABELS = {"execution_rate": "预算执行率", "carryover_rate": "结转结余率", "adjustment_rate": "预算调整率",
-               "carryover_change_rate": "结转结余变动率", "sangong_control_rate": "“三公经费”控制率",
-               "procurement_execution_rate": "政府采购执行率", "funds_arrival_rate": "资金到位率"}
-
-
 def label_of(kind: str, column_id: str) -> str:
     if column_id.startswith("stated:"):
-        return RATE_LABELS[column_id[7:]]
+        return metrics.label(column_id[7:])
     return LABELS[kind][column_id]
 
 
@@ -108,7 +64,7 @@ def _lookup(kind: str, norm: str) -> HeaderMatch | None:
         return HeaderMatch(*INDEX[kind][norm])
     if norm in RATE_COLUMNS:
         rate = RATE_COLUMNS[norm]
-        return HeaderMatch(f"stated:{rate}", RATE_LABELS[rate], "rate")
+        return HeaderMatch(f"stated:{rate}", metrics.label(rate), "rate")
     return None
 
 

@@ -128,7 +128,7 @@ def find_band(grid: Grid) -> Band | None:
     for row in range(min(MAX_HEADER_ROW, len(grid.cells))):
         if not _is_texty_row(grid, row):
             continue
-        for kind in ("scores", "projects", "budget"):
+        for kind in (*hdr.KIND_MARKERS, "budget"):
             # A row under a header cell merged down from the row above is that band's second row.
             covered = any(owners.get((row, c), (row, c))[0] < row for c in range(grid.width))
             options = [] if covered else [(False, _band_headers(kind, grid, owners, row, False))]
