@@ -85,6 +85,11 @@ def _show_preview(preview: Preview) -> None:
                 st.caption(f"仅显示前 {tables.PREVIEW_ROWS} 行。")
             if f.unchanged:
                 st.caption(f"另有 {f.unchanged:,} 行与数据库中的数据相同，导入时不变。")
+    if preview.questions:
+        st.warning(f"以下 {len(preview.questions)} 处单位变更需要确认（勾选下方「确认这些单位的地区/层级变更」后才会导入）：",
+                   icon=":material/help:")
+        st.dataframe(tables.unit_questions(preview.questions), hide_index=True, width="stretch",
+                     key="upload_unit_questions")
 
 
 def _confirm(session: UploadSession, preview: Preview, access, password) -> None:
@@ -93,10 +98,18 @@ def _confirm(session: UploadSession, preview: Preview, access, password) -> None
         return
     name = st.text_input("导入人（必填，记入导入历史）", key="upload_by", max_chars=50,
                          placeholder="例如：预算科 张三")
+    accept = bool(preview.questions) and st.checkbox("确认这些单位的地区/层级变更", key="upload_accept_units")
     if not st.button("确认导入", type="primary", key="upload_confirm", icon=":material/upload:"):
         st.caption("确认前不会写入任何数据。")
         return
-    outcome = session.confirm(data.db(), name, may_write=lambda: upload_state.may_write(access, password))
+    outcome = session.confirm(data.db(), name, may_write=lambda: upload_state.may_write(access, password),
+                              accept_unit_changes=accept)
+    if outcome.status is Confirm.UNIT_CHANGES:
+        st.error("请先核对上面列出的单位变更并勾选「确认这些单位的地区/层级变更」，未写入任何数据。",
+                 icon=":material/help:")
+        if not preview.questions:   # the files together asked more than the preview showed
+            st.dataframe(tables.unit_questions(outcome.questions), hide_index=True, width="stretch",
+                         key="upload_unit_questions_more")
     if outcome.status is Confirm.NO_IMPORTER:
         st.error("请先填写导入人。", icon=":material/person:")
     elif outcome.status is Confirm.NOT_ALLOWED:

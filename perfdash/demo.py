@@ -198,7 +198,7 @@ def grade_for(score: float) -> str:
 
 def labels(kind: str) -> list[str]:
     """The canonical Chinese headers of one kind of file, in order."""
-    return [c.label for c in ingest.COLUMNS[kind]]
+    return [c.label for c in ingest.COLUMNS[kind] if c.template]
 
 
 # -- units ------------------------------------------------------------------------------

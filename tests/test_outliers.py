@@ -245,7 +245,7 @@ PLANTED = {
     "甲省结转局": ("省级", {"carryover": 0.095}, {}, {}),
 }
 HEADERS = [c.label for c in ingest.COLUMNS["budget"]]
-PROJECT_HEADERS = [c.label for c in ingest.COLUMNS["projects"]]
+PROJECT_HEADERS = [c.label for c in ingest.COLUMNS["projects"] if c.template]
 
 
 def _grade(score: float) -> str:

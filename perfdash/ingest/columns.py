@@ -4,6 +4,7 @@ is recognised (NFKC, no quotes or spaces, a 「（元）」 suffix converted to 
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class Column:
     aliases: tuple[str, ...]   # other accepted headers (normalised form)
     type: str                  # int | text | amount | score | grade | level
     required: bool = False
+    template: bool = True      # in the upload templates and the demo files
 
 
 def _col(id, label, type, *aliases, required=False):
@@ -28,13 +30,13 @@ def _col(id, label, type, *aliases, required=False):
 YEAR = _col("year", "年度", "int", "年份", "年", "年度(年)", "预算年度", "年份(年度)", required=True)
 UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号", "部门编码", "部门代码",
                  "单位编码(代码)")
+REGION = _col("region", "地区", "text", "区域", "所属地区")
 UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", "预算单位", "部门", "单位全称",
                  "部门(单位)名称", "部门(单位)", "单位(部门)名称", required=True)
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "budget": (
-        YEAR, UNIT_CODE, UNIT_NAME,
-        _col("region", "地区", "text", "区域", "所属地区"),
+        YEAR, UNIT_CODE, UNIT_NAME, REGION,
         _col("level", "层级", "level", "级次", "单位层级"),
         _col("sector", "行业", "text", "行业类别", "领域", "所属行业"),
         _col("initial_budget", "年初预算数", "amount", "年初预算", "年初数", "年初预算金额"),
@@ -58,6 +60,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("dimension", "一级指标", "text", "指标", "评价维度", required=True),
         _col("max_score", "分值", "score", "满分", "指标分值", required=True),
         _col("score", "得分", "score", "实得分", "自评得分", required=True),
+        # Optional, not in the template: says which 县教育局 a row means when two regions have one.
+        dataclasses.replace(REGION, template=False),
     ),
     "projects": (
         YEAR, UNIT_CODE, UNIT_NAME,
@@ -66,6 +70,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("budget", "预算数", "amount", "项目预算数", "预算金额", "全年预算数", required=True),
         _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", "全年执行数", "预算执行数",
              required=True),
+        dataclasses.replace(REGION, template=False),
     ),
 }
 
