@@ -129,6 +129,14 @@ def test_a_region_change_is_asked_and_written_only_when_confirmed_and_rolls_back
         {k: v for k, v in before.items() if k != "import_batch"}
 
 
+def test_a_blank_level_cell_that_would_clear_a_stored_level_is_asked(db):
+    ingest.import_files(db, [("2022.csv", county_budget(A, 1000, 900, code="410122001", year=2022))])
+    with pytest.raises(UnitChangesUnconfirmed) as asked:
+        ingest.import_files(db, [("2023.csv", county_budget(A, 1000, 900, code="410122001", level=""))])
+    assert [(q.what, q.old, q.new) for q in asked.value.questions] == [("层级", "县级", None)]
+    assert "由「县级」改为「（空）」" in str(asked.value.questions[0])
+
+
 def test_the_upload_session_asks_and_needs_the_checkbox(db):
     ingest.import_files(db, [("2022.csv", county_budget(A, 1000, 900, code="410122001", year=2022))])
     session = UploadSession()

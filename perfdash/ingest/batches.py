@@ -114,20 +114,18 @@ def resolve_units(cur, parsed: list[ParsedFile]) -> list[ParsedFile]:
     for i, rows in open_rows.items():
         item = parsed[i]
         frame = item.frame
-        keys = frame["unit_key"].astype(object).copy()
-        for index in frame.index[rows]:
-            name = frame.at[index, "unit_name"]
-            candidates = units.get(name, {})
-            if len(candidates) == 1:
-                keys.at[index] = next(iter(candidates))
-            elif len(candidates) > 1:
-                described = "、".join(_describe(key, regions) for key, regions in candidates.items())
-                problems.append(Problem(item.file_name, int(frame.at[index, "source_row"]), "单位名称",
-                                        f"「{name}」不止一个单位：{described}。无法确定是哪一个，"
-                                        "请在该行填写「地区」或「单位编码」后重新上传"))
-            else:
-                keys.at[index] = name_key(name)
-        settled = frame.assign(unit_key=pd.Series(keys, dtype="string"))
+        named = frame.loc[rows, "unit_name"]
+        settle = {name: next(iter(units[name])) if len(units.get(name, {})) == 1 else name_key(name)
+                  for name in named.dropna().unique() if len(units.get(name, {})) <= 1}
+        for index in named.index[~named.isin(list(settle))]:   # names several units have
+            name = named.at[index]
+            described = "、".join(_describe(key, regions) for key, regions in units[name].items())
+            problems.append(Problem(item.file_name, int(frame.at[index, "source_row"]), "单位名称",
+                                    f"「{name}」不止一个单位：{described}。无法确定是哪一个，"
+                                    "请在该行填写「地区」或「单位编码」后重新上传"))
+        keys = frame["unit_key"].copy()
+        keys.loc[named.index] = named.map(settle).astype("string")
+        settled = frame.assign(unit_key=keys)
         problems += _same_unit_twice(item, settled)
         out[i] = dataclasses.replace(item, frame=settled)
     if problems:
@@ -163,6 +161,7 @@ def unit_questions(cur, parsed: ParsedFile) -> list[UnitQuestion]:
     for column in ("region", "level"):
         given = budget and column not in parsed.absent
         rows[column] = frame[column].astype("string") if given else pd.Series(pd.NA, index=frame.index, dtype="string")
+        rows[f"has_{column}"] = given
     cur.register("unit_rows", rows)
     try:
         found = run(cur, "import/unit_questions").fetchall()

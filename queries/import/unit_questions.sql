@@ -3,15 +3,16 @@
 --          or 层级 than its latest stored year has; a 单位编码 that equals a stored one once the
 --          leading zeros of both are stripped, but is not the same code (001234 vs 1234).
 -- row:     one question: unit_key, unit_name, what ('地区' | '层级' | '单位编码'), old, new.
--- params:  none. Reads the temp view `unit_rows` (unit_key, unit_name, unit_code, region,
---          level of the file's rows; region / level NULL where the file lacks the column or is
---          not a budget file, and then not compared: a column the file lacks keeps its value).
+-- params:  none. Reads the temp view `unit_rows` (unit_key, unit_name, unit_code, region, level,
+--          has_region, has_level: whether the row's file is a budget file with that column; a
+--          column the file lacks keeps its stored value, so it is not compared; a blank cell
+--          clears it, so it is).
 WITH latest AS (
     SELECT unit_key, arg_max(region, year) AS region, arg_max(level, year) AS level
     FROM budget GROUP BY unit_key
 ),
 f AS (
-    SELECT DISTINCT unit_key, unit_name, unit_code,
+    SELECT DISTINCT unit_key, unit_name, unit_code, has_region, has_level,
            CAST(region AS VARCHAR) AS region, CAST(level AS VARCHAR) AS level
     FROM unit_rows
 ),
@@ -22,11 +23,11 @@ stored_codes AS (
 )
 SELECT f.unit_key, f.unit_name, '地区' AS what, l.region AS old, f.region AS new
 FROM f JOIN latest l USING (unit_key)
-WHERE f.region IS NOT NULL AND f.region IS DISTINCT FROM l.region
+WHERE f.has_region AND f.region IS DISTINCT FROM l.region
 UNION ALL
 SELECT f.unit_key, f.unit_name, '层级', l.level, f.level
 FROM f JOIN latest l USING (unit_key)
-WHERE f.level IS NOT NULL AND f.level IS DISTINCT FROM l.level
+WHERE f.has_level AND f.level IS DISTINCT FROM l.level
 UNION ALL
 SELECT DISTINCT f.unit_key, f.unit_name, '单位编码', s.unit_code, f.unit_code
 FROM f JOIN stored_codes s
