@@ -23,6 +23,13 @@ if requested is None and "profile_pick" not in st.session_state:
     requested = st.query_params.get("unit") or st.session_state.get("_profile_last")
 current = requested or st.session_state.get("profile_pick")
 known = data.query("pages/unit_labels", unit_keys=[current], year=None, **f.params()) if current else None
+if requested and known.empty and requested.startswith("name:") and "|" not in requested:
+    # A link from before units without a code were keyed within their region: follow it when
+    # the name is one unit's.
+    found = data.query("pages/unit_by_name_link", unit_name=requested.removeprefix("name:"))
+    if len(found) == 1:
+        requested = current = found["unit_key"].iloc[0]
+        known = data.query("pages/unit_labels", unit_keys=[current], year=None, **f.params())
 if requested and known.empty:
     st.warning("链接中的单位在数据库中不存在（可能已回滚或改名），请在下方重新选择。", icon=":material/person_search:")
 if current and not known.empty and (requested or st.session_state.get("_profile_scope") in (None, scope_now)

@@ -13,10 +13,10 @@ import streamlit as st
 from perfdash import security
 from perfdash.config import PROJECT_ROOT
 from perfdash.ingest.columns import KIND_LABEL
-from perfdash.ingest.session import Confirm, Preview, Rollback, Stage, UploadSession
-from perfdash.present import tabular, upload_tables as tables
+from perfdash.ingest.session import Rollback
+from perfdash.present import upload_tables as tables
 from perfdash.store import backup
-from ui import data, upload_state, uploader
+from ui import data, upload_state, upload_views, uploader
 
 TEMPLATE_DIR = PROJECT_ROOT / "data" / "templates"
 TEMPLATES = [(label, f"{label}模板") for label in KIND_LABEL.values()]   # (label, file stem)
@@ -51,78 +51,6 @@ def _templates() -> None:
                     st.caption(f"{suffix[1:].upper()} 模板暂缺")
 
 
-def _show_problems(problems) -> None:
-    st.error(f"检查未通过：共 {len(problems):,} 个问题，数据库未作任何修改。请按下表修改文件后重新上传。",
-             icon=":material/error:")
-    report = tables.problem_report(problems)
-    st.dataframe(report, hide_index=True, width="stretch", key="upload_problems")
-    st.download_button("下载问题清单（CSV）", tabular.to_csv_bytes(report), file_name="导入问题清单.csv",
-                       mime="text/csv", key="upload_problems_csv", icon=":material/download:", on_click="ignore")
-
-
-def _show_preview(preview: Preview) -> None:
-    st.success("检查通过。以下是导入后将发生的变化（尚未写入数据库）：", icon=":material/fact_check:")
-    st.dataframe(tables.preview_summary(preview), hide_index=True, width="stretch", key="upload_summary")
-    for i, f in enumerate(preview.files, start=1):
-        p, changes = f.file, f.changes
-        with st.expander(f"文件 {i}（{KIND_LABEL[p.kind]}）：新增 {f.inserted:,} 行，更新 {f.updated:,} 行，"
-                         f"未变 {f.unchanged:,} 行", expanded=len(preview.files) == 1):
-            st.text(f"文件名：{p.file_name}")
-            for line in [f"提示：{w}" for w in p.warnings] + p.details():   # units, sheets, skipped rows
-                st.text(line)
-            new_rows = changes[changes["change"] == "new"]
-            if not new_rows.empty:
-                st.markdown(f"**新增的行**（{len(new_rows):,} 行）")
-                st.dataframe(tables.new_rows_shown(p.kind, new_rows), hide_index=True, width="stretch",
-                             key=f"upload_new_{i}")
-            changed = changes[changes["change"] == "changed"]
-            if not changed.empty:
-                st.markdown(f"**更新的行**（{len(changed):,} 行，原值 → 新值，只列出不同的列）")
-                st.dataframe(tables.changed_long(p.kind, changed.head(tables.PREVIEW_ROWS)),
-                             hide_index=True, width="stretch", key=f"upload_changed_{i}")
-            if len(new_rows) > tables.PREVIEW_ROWS or len(changed) > tables.PREVIEW_ROWS:
-                st.caption(f"仅显示前 {tables.PREVIEW_ROWS} 行。")
-            if f.unchanged:
-                st.caption(f"另有 {f.unchanged:,} 行与数据库中的数据相同，导入时不变。")
-
-
-def _confirm(session: UploadSession, preview: Preview, access, password) -> None:
-    if not preview.changes_anything:
-        st.info("这些文件与数据库中的数据完全相同，无需导入。", icon=":material/check_circle:")
-        return
-    name = st.text_input("导入人（必填，记入导入历史）", key="upload_by", max_chars=50,
-                         placeholder="例如：预算科 张三")
-    if not st.button("确认导入", type="primary", key="upload_confirm", icon=":material/upload:"):
-        st.caption("确认前不会写入任何数据。")
-        return
-    outcome = session.confirm(data.db(), name, may_write=lambda: upload_state.may_write(access, password))
-    if outcome.status is Confirm.NO_IMPORTER:
-        st.error("请先填写导入人。", icon=":material/person:")
-    elif outcome.status is Confirm.NOT_ALLOWED:
-        st.error("没有导入权限（密码已失效或未验证），未写入任何数据。", icon=":material/block:")
-    elif outcome.status is Confirm.STALE:
-        st.warning("预览之后数据库已被修改（可能有人同时导入或回滚），请重新核对上面的预览后再确认。")
-    elif outcome.status is Confirm.REFUSED:
-        _show_problems(list(outcome.problems))
-    elif outcome.status is Confirm.FAILED:
-        st.error("导入失败，数据库未作任何修改。", icon=":material/error:")
-        st.text(f"原因：{outcome.reason}")
-    elif outcome.ok:
-        data.clear_caches()
-        st.rerun()   # so the sidebar filters and every cached figure show the new data at once
-
-
-def _show_result(results) -> None:
-    """The last import's result, shown until a different set of files is uploaded."""
-    table = tables.result_table(results)
-    batches = [str(b) for b in table["批次"].dropna()]
-    st.success("导入完成" + (f"：批次 {'、'.join(batches)}。" if batches else "。")
-               + "各页面已显示新数据；如有误，可在下方「导入历史」中回滚。", icon=":material/task_alt:")
-    st.dataframe(table, hide_index=True, width="stretch", key="upload_result_table")
-    for line in [f"{r.file_name}：{d}" for r in results for d in r.details]:   # units, sheets, skipped rows
-        st.text(line)
-
-
 def _upload(access, password) -> None:
     st.subheader("上传文件")
     try:
@@ -131,27 +59,8 @@ def _upload(access, password) -> None:
         st.error(str(exc))
         return
     files = uploader.file_uploader(limits.max_bytes / 1024 / 1024, limits.max_rows, key="upload_files")
-    session = upload_state.session()
-    stage = session.check([(f.name, f.getvalue()) for f in files or []], limits)
-    if session.imported is not None:
-        _show_result(session.imported.results)
-    if stage is Stage.IMPORTED:
-        st.caption("以上文件已经导入。要导入其他文件，请先移除上面的文件再选择新文件。")
-        return
-    if stage is Stage.REFUSED:
-        _show_problems(list(session.problems))
-    if stage is not Stage.READY:
-        return
-    try:
-        preview = session.preview(data.db())
-    except Exception as exc:   # a DuckDB error: say so, no traceback
-        st.error("无法生成预览。", icon=":material/error:")
-        st.text(f"原因：{type(exc).__name__}：{exc}")
-        return
-    if session.stage is Stage.REFUSED:   # checked against the stored data (e.g. a 元 file read as 万元)
-        return _show_problems(list(session.problems))
-    _show_preview(preview)
-    _confirm(session, preview, access, password)
+    upload_views.run(upload_state.session(), [(f.name, f.getvalue()) for f in files or []], limits,
+                     may_write=lambda: upload_state.may_write(access, password), key="upload")
 
 
 def _history(can_write: bool) -> None:

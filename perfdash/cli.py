@@ -16,7 +16,7 @@ import pandas as pd
 
 from perfdash import labels, metrics
 from perfdash.config import PROJECT_ROOT
-from perfdash.errors import ImportRefused, RollbackRefused, UserError
+from perfdash.errors import ImportRefused, RollbackRefused, UnitChangesUnconfirmed, UserError
 
 SEED_DIR = PROJECT_ROOT / "data" / "seed"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -113,6 +113,8 @@ def _print_results(results) -> None:
             print(f"  提示：{warning}")
         for line in r.details:
             print(f"  说明：{line}")
+        for question in r.unit_changes:
+            print(f"  已确认的单位变更：{question}")
 
 
 def cmd_import(args) -> int:
@@ -124,7 +126,15 @@ def cmd_import(args) -> int:
     files = ingest.read_files(args.files)
     parsed = ingest.parse_all(files)   # validate before opening the database for writing
     db = _open(args)
-    results = ingest.import_parsed(db, parsed, imported_by=args.by or os.environ.get("USER"))
+    try:
+        results = ingest.import_parsed(db, parsed, imported_by=args.by or os.environ.get("USER"),
+                                       accept_unit_changes=args.accept_unit_changes)
+    except UnitChangesUnconfirmed as asked:
+        print(f"以下 {len(asked.questions)} 处单位变更需要确认，数据库未作任何修改：", file=sys.stderr)
+        for question in asked.questions:
+            print(f"  {question}", file=sys.stderr)
+        print("核对无误后加 --accept-unit-changes 重新导入；若不应变更，请改正文件后重新导入", file=sys.stderr)
+        return 1
     _print_results(results)
     return 0
 
@@ -281,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "导入 CSV/XLSX 文件（全部成功或全部不导入）")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--by", help="导入人（记入导入历史）")
+    p.add_argument("--accept-unit-changes", action="store_true",
+                   help="确认文件中单位的地区/层级变更（及只差开头 0 的单位编码）；不加则列出这些变更，不导入")
 
     p = sub.add_parser("extract", help="从自评报告（.txt/.docx/.pdf）中提取数据及其原句")
     p.add_argument("reports", nargs="+", metavar="REPORT")

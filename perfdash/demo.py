@@ -202,7 +202,7 @@ _NOT_IN_DEMO = {"evaluation_score", "evaluation_grade", "score_of", "source"}
 
 def labels(kind: str) -> list[str]:
     """The canonical Chinese headers of one kind of file, in order (those the demo fills)."""
-    return [c.label for c in ingest.COLUMNS[kind] if c.id not in _NOT_IN_DEMO]
+    return [c.label for c in ingest.COLUMNS[kind] if c.template and c.id not in _NOT_IN_DEMO]
 
 
 # -- units ------------------------------------------------------------------------------

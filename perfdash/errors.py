@@ -59,3 +59,33 @@ class ImportRefused(UserError):
 
     def report(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+@dataclass(frozen=True)
+class UnitQuestion:
+    """A stored unit an import would change in a way that must be confirmed: its 地区 or 层级
+    (same key), or a 单位编码 that differs from a stored one only by leading zeros."""
+
+    file: str
+    unit_key: str
+    unit_name: str
+    what: str          # 地区 | 层级 | 单位编码
+    old: str | None
+    new: str | None
+
+    def __str__(self) -> str:
+        if self.what == "单位编码":
+            return (f"{self.file}：单位「{self.unit_name}」的单位编码「{self.new}」与库中单位编码「{self.old}」"
+                    "只差开头的 0，是同一单位还是两个单位？确认后按两个不同编码分别保存；"
+                    "若是同一单位，请把文件中的编码改成库中的写法")
+        return (f"{self.file}：单位「{self.unit_name}」的{self.what}将由「{self.old or '（空）'}」"
+                f"改为「{self.new or '（空）'}」")
+
+
+class UnitChangesUnconfirmed(UserError):
+    """The import would change stored units' 地区 / 层级 (or meet a code written with other
+    leading zeros) and that was not confirmed; nothing has been written."""
+
+    def __init__(self, questions: list[UnitQuestion]):
+        self.questions = questions
+        super().__init__(f"{len(questions)} 处单位变更需要确认，未导入任何数据")

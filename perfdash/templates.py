@@ -65,14 +65,14 @@ _EXTRA_NOTES = {
 
 def template_frame(kind: str) -> pd.DataFrame:
     """The template of one kind: every canonical header and the example row."""
-    labels = [c.label for c in ingest.COLUMNS[kind]]
+    labels = [c.label for c in ingest.COLUMNS[kind] if c.template]
     return pd.DataFrame([EXAMPLES[kind]], columns=labels)
 
 
 def csv_bytes(kind: str) -> bytes:
     frame = template_frame(kind)
-    amounts = [c.label for c in ingest.COLUMNS[kind] if c.type == "amount"]
-    scores = [c.label for c in ingest.COLUMNS[kind] if c.type == "score"]
+    amounts = [c.label for c in ingest.COLUMNS[kind] if c.type == "amount" and c.template]
+    scores = [c.label for c in ingest.COLUMNS[kind] if c.type == "score" and c.template]
     for label in amounts + scores:
         frame[label] = frame[label].map(lambda v: f"{v:.2f}" if float(v) % 1 else f"{v:g}")
     return to_csv_bytes(frame)
@@ -83,7 +83,7 @@ def xlsx_bytes(kind: str) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    columns = ingest.COLUMNS[kind]
+    columns = [c for c in ingest.COLUMNS[kind] if c.template]
     example = EXAMPLES[kind]
     workbook = Workbook()
     sheet = workbook.active

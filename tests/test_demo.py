@@ -95,7 +95,7 @@ def test_ensure_demo_files_writes_only_when_missing(tmp_path):
 def test_headers_are_the_importer_labels(frames):
     for kind, frame in frames.items():
         assert list(frame.columns) == demo.labels(kind)
-        # the demo leaves out only optional columns (outside scores, 评分类别, 来源)
+        # the demo leaves out only optional columns (outside scores, 评分类别, 来源, 地区 of scores)
         assert all(not c.required for c in ingest.COLUMNS[kind] if c.label not in demo.labels(kind))
 
 
@@ -336,7 +336,7 @@ def test_template_round_trip(tmp_path, name, suffix):
     if suffix == ".csv":
         assert data.startswith(b"\xef\xbb\xbf")                   # UTF-8 with BOM for Excel
     rows = ingest.read_rows(data, path.name, ingest.Limits())
-    assert rows[0] == [c.label for c in ingest.COLUMNS[kind]]   # every header, canonical
+    assert rows[0] == [c.label for c in ingest.COLUMNS[kind] if c.template]   # every header, canonical
     assert len([r for r in rows[1:] if any(str(c).strip() for c in r)]) == 1
 
     database = open_current(tmp_path / "t.duckdb")
@@ -349,7 +349,7 @@ def test_template_round_trip(tmp_path, name, suffix):
     finally:
         database.close()
     example = templates.EXAMPLES[kind]
-    for column in ingest.COLUMNS[kind]:
+    for column in (c for c in ingest.COLUMNS[kind] if c.template):
         expected = example[column.label]
         if column.id == "source" and kind != "stated_rates":
             assert sources == [(expected,)]            # provenance is kept beside the figures

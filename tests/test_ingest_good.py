@@ -149,7 +149,7 @@ def test_reference_figures_are_stored_as_written(reference):
     assert finance[8] == Decimal("2942.044848")            # adjusted_budget, 6 decimals kept
     assert finance[17] == Decimal("96.50")                 # self_score
     health = by_name["新郑市卫生健康委员会"]
-    assert health[0] == "name:新郑市卫生健康委员会"           # no code → keyed by name
+    assert health[0] == "name:河南省新郑市|新郑市卫生健康委员会"   # no code → by name within its region
     assert health[8] is None                               # adjusted_budget blank → NULL, not 0
     stats = by_name["郑州市统计局"]
     assert stats[17] is None and stats[18] is None          # no self score, no grade

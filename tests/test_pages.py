@@ -28,7 +28,7 @@ PAGES = {
 TITLES = {"overview": "总览", "trends": "趋势", "unit_profile": "单位画像", "ranking": "排名对比",
           "projects": "项目执行", "definitions": "口径说明"}
 ALL = dict(region=None, level=None, sector=None)
-ZHENGZHOU = "name:郑州市政务服务办公室"
+ZHENGZHOU = "name:河南省郑州市|郑州市政务服务办公室"
 
 
 def open_page(app, page: str, **params):
@@ -229,6 +229,14 @@ def test_heatmap_is_bounded_and_worst_first(app, demo_db):
 
 
 # -- unit profile ------------------------------------------------------------------------------
+
+
+def test_profile_follows_an_old_style_name_link_when_the_name_is_one_units(app):
+    """Links shared before units without a code were keyed within their region still open."""
+    at = open_page(app, "unit_profile", year=2022, unit="name:郑州市政务服务办公室")
+    assert at.header[0].value == "郑州市政务服务办公室"
+    assert metric_values(at)["预算执行率"] == "87.56%"
+    assert not any("链接中的单位" in w.value for w in at.warning)
 
 
 def test_profile_shows_the_zhengzhou_report_figure(app):
@@ -585,7 +593,7 @@ def test_unit_names_with_markup_show_as_written(app, demo_db):
     csv = ("年度,单位名称,地区,层级,行业,年初预算数,调整后预算数,实际支出数\n"
            f"2022,{name},河南省郑州市,市级,政务服务,100,100,10\n").encode("utf-8")
     ingest.import_files(demo_db, [("odd.csv", csv)])
-    key = "name:" + name
+    key = "name:河南省郑州市|" + name
     at = open_page(app, "unit_profile", year=2022, unit=key)
     assert at.header[0].value == md(name)
     assert "](" not in at.header[0].value.replace("\\](", "")

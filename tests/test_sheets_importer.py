@@ -45,8 +45,8 @@ def test_tables_pass_the_importers_validator_with_the_same_figures(case):
         try:
             parsed = validate(table, case.data)
         except ImportRefused as refused:
-            # Without codes, the two counties' 县教育局 are one name: the importer refuses rather
-            # than merge them (its key is still the name alone).
+            # Without codes or regions, the two counties' 县教育局 are one name: the importer
+            # refuses rather than merge them (with a 地区 column they are two units).
             names = [cells[table.column_ids.index("unit_name")] for _, cells in table.rows]
             assert "unit_code" not in table.column_ids and len(set(names)) < len(names)
             assert all("重复" in p.message for p in refused.problems), refused.report()

@@ -228,7 +228,8 @@ def test_extracted_files_reconcile_the_same(tmp_path):
         assert not (_flags(db, 2022, GANZHOU)["kind"] == "warning").any()
         assert not (_flags(db, 2021, XINZHENG)["kind"] == "inflation").any()
         sources = db.cursor().execute(
-            "SELECT source FROM figure_source WHERE field = 'budget' AND unit_key = ?", [f"name:{XINZHENG}"]).fetchone()
+            "SELECT f.source FROM figure_source f JOIN budget b USING (unit_key, year) "
+            "WHERE f.field = 'budget' AND b.unit_name = ?", [XINZHENG]).fetchone()
         assert "实际到位资金2197.17万元" in sources[0]
         score_of = dict(db.cursor().execute("SELECT DISTINCT unit_name, score_of FROM score").fetchall())
         assert score_of == {XINZHENG: "评价", ZHENGZHOU: "自评", PINGDINGSHAN: "自评"}

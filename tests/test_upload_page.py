@@ -262,3 +262,31 @@ def test_names_from_files_are_never_rendered_as_markdown(app, server, demo_db_pa
     summary = frame_with(at, "文件", "新增")
     assert summary["文件"].tolist() == [file_name]
     print(json.dumps({"markdown_elements_checked": len(markdown_texts(at))}))
+
+
+def test_a_level_change_is_asked_and_imports_only_with_the_checkbox(app, server, demo_db_path):
+    """DESIGN §1: an update changing a stored unit's 地区 / 层级 is shown and needs confirming."""
+    before = snapshot(demo_db_path)
+    row = "2022,,郑州市政务服务办公室,河南省郑州市,县级,政务服务,2538.07,3082.64,,2699.18,,,,,,,99.68,优"
+    data = ("\r\n".join([SEED_HEADER, row]) + "\r\n").encode("utf-8")
+    at = upload(open_page(app), ("层级.csv", data, "text/csv"))
+    assert any("单位变更需要确认" in w.value for w in at.warning)
+    asked = frame_with(at, "单位", "变更", "原值", "新值")
+    assert asked[["单位", "变更", "原值", "新值"]].values.tolist() == [["郑州市政务服务办公室", "层级", "市级", "县级"]]
+    assert "upload_accept_units" in keys(at)
+
+    at.text_input(key="upload_by").input("预算科 王五").run()
+    at.button(key="upload_confirm").click().run()                # not ticked: nothing written
+    assert any("确认这些单位的地区/层级变更" in e.value for e in at.error)
+    assert_same_tables(before, snapshot(demo_db_path))
+
+    at.checkbox(key="upload_accept_units").check().run()
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("导入完成" in s.value for s in at.success)
+    db = open_current(demo_db_path)
+    try:
+        assert db.con.execute("SELECT level FROM budget WHERE unit_name = '郑州市政务服务办公室' "
+                              "AND year = 2022").fetchall() == [("县级",)]
+    finally:
+        db.close()

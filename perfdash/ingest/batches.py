@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -11,11 +12,11 @@ import duckdb
 import pandas as pd
 
 from perfdash.derive import rates
-from perfdash.errors import ImportRefused, Problem, RollbackRefused
-from perfdash.ingest.columns import COLUMNS
+from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
+from perfdash.ingest.columns import COLUMNS, KEY_COLUMNS
 from perfdash.ingest.readers import Limits
 from perfdash.ingest.parse import parse_all
-from perfdash.ingest.validate import ParsedFile
+from perfdash.ingest.validate import ParsedFile, name_key
 from perfdash.store.connection import Database, run, run_script
 
 
@@ -30,6 +31,7 @@ class BatchResult:
     warnings: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)   # ParsedFile.details(): sheets, units, skipped rows
     stated_rates: int = 0                              # the report's own rates read, not stored yet
+    unit_changes: list[UnitQuestion] = field(default_factory=list)   # confirmed 地区/层级/编码 changes
 
     @property
     def changed(self) -> bool:
@@ -66,6 +68,109 @@ def _check_scale(cur, parsed: ParsedFile) -> None:
                                  "本次未导入任何数据")])
 
 
+# -- which unit a row means (DESIGN §1 "Unit identity") -----------------------------------
+
+NO_REGION = "（未填地区）"
+
+
+def _upload_units(parsed: list[ParsedFile]) -> pd.DataFrame:
+    frames = [p.frame.loc[p.frame["unit_code"].notna() | p.frame["region"].notna(),
+                          ["unit_name", "unit_key", "region"]] for p in parsed if p.kind == "budget"]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in ("unit_name", "unit_key", "region")})
+    return pd.concat(frames, ignore_index=True).drop_duplicates().astype("string")
+
+
+def resolve_units(cur, parsed: list[ParsedFile]) -> list[ParsedFile]:
+    """Rows giving neither 单位编码 nor 地区 (score and project files have no 地区 column; a
+    budget file may lack it) name a unit by its name alone: the unit of that name among the
+    stored budget units and the budget rows of the same upload that give a code or a region.
+    A name no budget unit has keeps the key "name:<单位名称>"; a name two or more units have (two
+    counties' 县教育局) is refused, naming them, rather than guessed. Rows giving a 地区 were
+    keyed by name within it already. Returns the files with their rows' unit_key settled."""
+    open_rows = {i: item.frame["unit_code"].isna() & item.frame["region"].isna()
+                 for i, item in enumerate(parsed)}
+    open_rows = {i: rows for i, rows in open_rows.items() if rows.any()}
+    if not open_rows:
+        return parsed
+    names = pd.DataFrame({"unit_name": pd.concat(
+        [parsed[i].frame.loc[rows, "unit_name"] for i, rows in open_rows.items()]).dropna().unique()},
+        dtype="string")
+    cur.register("wanted_names", names)
+    cur.register("upload_units", _upload_units(parsed))
+    try:
+        found = run(cur, "import/unit_candidates").df()
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("wanted_names")
+            cur.unregister("upload_units")
+    units: dict[str, dict[str, list[str]]] = {}     # name → unit_key → regions seen
+    for name, key, region in found.itertuples(index=False):
+        regions = units.setdefault(name, {}).setdefault(key, [])
+        shown = region if isinstance(region, str) else NO_REGION
+        if shown not in regions:
+            regions.append(shown)
+    problems, out = [], list(parsed)
+    for i, rows in open_rows.items():
+        item = parsed[i]
+        frame = item.frame
+        named = frame.loc[rows, "unit_name"]
+        settle = {name: next(iter(units[name])) if len(units.get(name, {})) == 1 else name_key(name)
+                  for name in named.dropna().unique() if len(units.get(name, {})) <= 1}
+        for index in named.index[~named.isin(list(settle))]:   # names several units have
+            name = named.at[index]
+            described = "、".join(_describe(key, regions) for key, regions in units[name].items())
+            problems.append(Problem(item.file_name, int(frame.at[index, "source_row"]), "单位名称",
+                                    f"「{name}」不止一个单位：{described}。无法确定是哪一个，"
+                                    "请在该行填写「地区」或「单位编码」后重新上传"))
+        keys = frame["unit_key"].copy()
+        keys.loc[named.index] = named.map(settle).astype("string")
+        settled = frame.assign(unit_key=keys)
+        problems += _same_unit_twice(item, settled)
+        out[i] = dataclasses.replace(item, frame=settled)
+    if problems:
+        raise ImportRefused(sorted(problems, key=lambda p: (p.file, p.row or 0)))
+    return out
+
+
+def _same_unit_twice(item: ParsedFile, frame: pd.DataFrame) -> list[Problem]:
+    """Rows that name one unit two ways (with and without its 地区) and so are one row twice."""
+    keys = KEY_COLUMNS[item.kind]
+    usable = frame[keys].notna().all(axis=1)
+    dup = frame.duplicated(keys, keep=False) & usable
+    if not dup.any():
+        return []
+    first = frame[dup].groupby(keys)["source_row"].transform("min")
+    return [Problem(item.file_name, int(row), "单位名称", f"与第 {int(f)} 行是同一单位的同一行（只能有一行）")
+            for row, f in zip(frame.loc[dup, "source_row"], first) if row != f]
+
+
+def _describe(key: str, regions: list[str]) -> str:
+    where = "、".join(regions)
+    return f"{where}（单位编码 {key.removeprefix('code:')}）" if key.startswith("code:") else where
+
+
+def unit_questions(cur, parsed: ParsedFile) -> list[UnitQuestion]:
+    """What importing `parsed` would change about stored units that must be confirmed first:
+    another 地区 or 层级 for the same unit, a 单位编码 differing from a stored one only by its
+    leading zeros (queries/import/unit_questions.sql)."""
+    frame = parsed.frame
+    rows = pd.DataFrame({"unit_key": frame["unit_key"], "unit_name": frame["unit_name"],
+                         "unit_code": frame["unit_code"]}, dtype="string")
+    budget = parsed.kind == "budget"
+    for column in ("region", "level"):
+        given = budget and column not in parsed.absent
+        rows[column] = frame[column].astype("string") if given else pd.Series(pd.NA, index=frame.index, dtype="string")
+        rows[f"has_{column}"] = given
+    cur.register("unit_rows", rows)
+    try:
+        found = run(cur, "import/unit_questions").fetchall()
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("unit_rows")
+    return [UnitQuestion(parsed.file_name, key, name, what, old, new) for key, name, what, old, new in found]
+
+
 def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
     cur.register("incoming", parsed.frame)
     try:
@@ -82,7 +187,8 @@ def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
 
 
 def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.DataFrame]:
-    """What importing `parsed` would change: counts and the new / changed rows (nothing written)."""
+    """What importing `parsed` would change: counts and the new / changed rows (nothing written).
+    `parsed` as resolve(db, ...) returned it when it is a score or project file."""
     cur = db.con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
@@ -94,13 +200,47 @@ def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.
         cur.close()
 
 
+def resolve(db: Database, parsed: list[ParsedFile]) -> tuple[list[ParsedFile], list[UnitQuestion]]:
+    """The files with every row's unit settled (resolve_units) and the questions importing them
+    would ask (unit_questions); nothing written. Raises ImportRefused for a name that means
+    more than one unit."""
+    cur = db.con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        settled = resolve_units(cur, parsed)
+        questions = []
+        for item in settled:
+            # Each file asked against the stored data and the files before it, as the import
+            # asks them: written here under a batch id no import has, then rolled back.
+            questions += unit_questions(cur, item)
+            if len(settled) > 1:
+                _stage(cur, item)
+                run_script(cur, APPLY_QUERY[item.kind], batch_id=-1)
+                run(cur, "import/drop_diff")
+        return settled, questions
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
+        cur.close()
+
+
 def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | None = None,
-                  is_demo: bool = False, now: dt.datetime | None = None) -> list[BatchResult]:
-    """Write already-validated files in one transaction; each file that changes rows is a batch."""
+                  is_demo: bool = False, now: dt.datetime | None = None,
+                  accept_unit_changes: bool = False) -> list[BatchResult]:
+    """Write already-validated files in one transaction; each file that changes rows is a batch.
+
+    Score and project rows naming a unit by name alone are settled first (resolve_units: a name
+    two units have is refused). A file that would change a stored unit's 地区 or 层级, or meets
+    a code written with other leading zeros, raises UnitChangesUnconfirmed with every question
+    and writes nothing, unless accept_unit_changes."""
     now = now or dt.datetime.now().replace(microsecond=0)
     results = []
+    questions: list[UnitQuestion] = []
     with db.transaction() as cur:
+        parsed = resolve_units(cur, parsed)
         for item in parsed:
+            asked = unit_questions(cur, item)   # after the files before it were written
+            questions += asked
             inserted, updated, unchanged = _stage(cur, item)
             batch_id = None
             if inserted or updated:
@@ -112,7 +252,9 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
             run(cur, "import/drop_diff")
             stated = 0 if item.stated_rates is None else len(item.stated_rates)
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
-                                       unchanged, item.warnings, item.details(), stated))
+                                       unchanged, item.warnings, item.details(), stated, asked))
+        if questions and not accept_unit_changes:
+            raise UnitChangesUnconfirmed(questions)
         if any(r.changed for r in results):
             changed_years = {int(y) for item, r in zip(parsed, results) if r.changed
                              for y in item.frame["year"].dropna().unique()}

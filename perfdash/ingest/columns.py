@@ -4,6 +4,7 @@ is recognised (NFKC, no quotes or spaces, a 「（元）」 suffix converted to 
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class Column:
     aliases: tuple[str, ...]   # other accepted headers (normalised form)
     type: str                  # int | text | amount | score | grade | level | rate | score_of
     required: bool = False
+    template: bool = True      # in the upload templates and the demo files
 
 
 def _col(id, label, type, *aliases, required=False):
@@ -28,6 +30,7 @@ def _col(id, label, type, *aliases, required=False):
 YEAR = _col("year", "年度", "int", "年份", "年", "年度(年)", "预算年度", "年份(年度)", required=True)
 UNIT_CODE = _col("unit_code", "单位编码", "text", "单位代码", "预算单位编码", "单位编号", "部门编码", "部门代码",
                  "单位编码(代码)")
+REGION = _col("region", "地区", "text", "区域", "所属地区")
 UNIT_NAME = _col("unit_name", "单位名称", "text", "预算单位名称", "部门名称", "单位", "预算单位", "部门", "单位全称",
                  "部门(单位)名称", "部门(单位)", "单位(部门)名称", required=True)
 # Where a row's figures came from (a report's sentence, a form's cell): kept as provenance.
@@ -35,8 +38,7 @@ SOURCE = _col("source", "来源", "text", "数据来源", "出处", "原文")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "budget": (
-        YEAR, UNIT_CODE, UNIT_NAME,
-        _col("region", "地区", "text", "区域", "所属地区"),
+        YEAR, UNIT_CODE, UNIT_NAME, REGION,
         _col("level", "层级", "level", "级次", "单位层级"),
         _col("sector", "行业", "text", "行业类别", "领域", "所属行业"),
         _col("initial_budget", "年初预算数", "amount", "年初预算", "年初数", "年初预算金额"),
@@ -69,6 +71,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         # Which total the score belongs to: 自评 (default) or 评价 (a score someone else gave).
         _col("score_of", "评分类别", "score_of", "得分类别", "评分主体", "所属评分"),
         SOURCE,
+        # Optional, not in the template: says which 县教育局 a row means when two regions have one.
+        dataclasses.replace(REGION, template=False),
     ),
     "projects": (
         YEAR, UNIT_CODE, UNIT_NAME,
@@ -78,6 +82,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("actual_spend", "实际支出数", "amount", "执行数", "实际支出", "支出数", "全年执行数", "预算执行数",
              required=True),
         SOURCE,
+        dataclasses.replace(REGION, template=False),
     ),
     # Rates a report printed (报告所列比率): kept as printed, reconciled with the figures.
     "stated_rates": (
@@ -85,6 +90,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _col("metric", "比率", "text", "比率名称", "报告所列比率", "指标名称", required=True),
         _col("value", "报告所列值", "rate", "所列值", "报告值", "报告数值", required=True),
         SOURCE,
+        dataclasses.replace(REGION, template=False),
     ),
 }
 

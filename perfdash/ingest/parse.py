@@ -424,7 +424,9 @@ def _stated_rates_file(item: ParsedFile) -> ParsedFile:
     frame = pd.DataFrame({
         "unit_key": rates["unit_key"], "year": rates["year"].astype("int64"), "metric": rates["metric"],
         "unit_code": rates["unit_code"], "unit_name": rates["unit_name"], "label": rates["label"],
-        "value": rates["value"].astype("float64"), "source": rates["source"], "source_row": pd.NA,
+        "value": rates["value"].astype("float64"), "source": rates["source"], "region": rates["region"],
+        # the Excel row the rate stands in, as its source says ("… · 第 12 行 · G 列「执行率」")
+        "source_row": rates["source"].str.extract(r"第 (\d+) 行", expand=False).astype("Int64"),
     })
     return ParsedFile(f"{item.file_name}（表中所列比率）", item.sha256, "stated_rates", frame)
 

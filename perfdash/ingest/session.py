@@ -22,8 +22,9 @@ from typing import Callable
 
 import pandas as pd
 
-from perfdash.errors import ImportRefused, Problem, RollbackRefused
+from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
 from perfdash.ingest.batches import BatchResult, import_parsed
+from perfdash.ingest.batches import resolve as resolve_units
 from perfdash.ingest.batches import preview as preview_changes
 from perfdash.ingest.batches import rollback as rollback_batch
 from perfdash.ingest.readers import Limits
@@ -69,6 +70,9 @@ class FilePreview:
 class Preview:
     data_version: int            # the database's data version the preview was computed on
     files: tuple[FilePreview, ...]
+    # Stored units the import would change (地区 / 层级, a code differing only by leading zeros):
+    # confirm imports only with accept_unit_changes.
+    questions: tuple[UnitQuestion, ...] = ()
 
     @property
     def changes_anything(self) -> bool:
@@ -89,6 +93,7 @@ class Confirm(enum.Enum):
     NOTHING_TO_IMPORT = "nothing_to_import"  # the files equal the database
     NO_IMPORTER = "no_importer"              # the history records who imported
     NOT_ALLOWED = "not_allowed"              # may_write() said no
+    UNIT_CHANGES = "unit_changes"            # the preview's unit changes were not confirmed
     STALE = "stale"                          # the database changed since the preview: look again
     REFUSED = "refused"                      # the importer refused the files (problems)
     FAILED = "failed"                        # the database failed; nothing was written
@@ -100,6 +105,7 @@ class ConfirmResult:
     results: tuple[BatchResult, ...] = ()
     problems: tuple[Problem, ...] = ()
     reason: str = ""             # FAILED: "<error type>：<message>"
+    questions: tuple[UnitQuestion, ...] = ()   # UNIT_CHANGES: what needs confirming
 
     @property
     def ok(self) -> bool:
@@ -201,18 +207,22 @@ class UploadSession:
         if self._preview is None or self._preview.data_version != version:
             files = []
             try:
-                for item in self._parsed:
+                # Rows naming a unit by name alone settled first (a name two units have is refused).
+                settled, questions = resolve_units(db, list(self._parsed))
+                for item in settled:
                     (inserted, updated, unchanged), changes = preview_changes(db, item)
                     files.append(FilePreview(item, inserted, updated, unchanged, changes))
             except ImportRefused as refused:   # checked against the stored data (the 10,000× check)
                 self._parsed, self._problems = (), tuple(refused.problems)
                 return Preview(version, ())
-            self._preview = Preview(version, tuple(files))
+            self._preview = Preview(version, tuple(files), tuple(questions))
         return self._preview
 
     def confirm(self, db: Database, imported_by: str | None,
-                may_write: Callable[[], bool] = _always) -> ConfirmResult:
-        """Import the previewed files, all or none, if nothing changed since the preview."""
+                may_write: Callable[[], bool] = _always, *,
+                accept_unit_changes: bool = False) -> ConfirmResult:
+        """Import the previewed files, all or none, if nothing changed since the preview. When the
+        preview asks about stored units' 地区 / 层级 (or codes), only with accept_unit_changes."""
         stage = self.stage
         if stage is Stage.IMPORTED:
             return ConfirmResult(Confirm.ALREADY_IMPORTED, self._imported.results)
@@ -222,6 +232,8 @@ class UploadSession:
             return ConfirmResult(Confirm.NOT_PREVIEWED)
         if not self._preview.changes_anything:
             return ConfirmResult(Confirm.NOTHING_TO_IMPORT)
+        if self._preview.questions and not accept_unit_changes:
+            return ConfirmResult(Confirm.UNIT_CHANGES, questions=self._preview.questions)
         name = (imported_by or "").strip()
         if not name:
             return ConfirmResult(Confirm.NO_IMPORTER)
@@ -231,7 +243,11 @@ class UploadSession:
             self._preview = None
             return ConfirmResult(Confirm.STALE)
         try:
-            results = tuple(import_parsed(db, list(self._parsed), imported_by=name))
+            results = tuple(import_parsed(db, list(self._parsed), imported_by=name,
+                                          accept_unit_changes=accept_unit_changes))
+        except UnitChangesUnconfirmed as asked:   # the files together ask more than each did
+            self._preview = None
+            return ConfirmResult(Confirm.UNIT_CHANGES, questions=tuple(asked.questions))
         except ImportRefused as refused:
             return ConfirmResult(Confirm.REFUSED, problems=tuple(refused.problems))
         except Exception as exc:   # DatabaseBusyError, a DuckDB error: nothing was written

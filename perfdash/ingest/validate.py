@@ -268,7 +268,9 @@ def _validate(kind: str, table: pd.DataFrame, headers: dict[str, str], factors: 
         # the label as printed is kept; the metric is its rate id when it names one
         out["label"] = out["metric"]
         out["metric"] = out["metric"].map(lambda v: rate_id(v) or v if isinstance(v, str) else v).astype("string")
-    out["unit_key"] = _unit_key(_strings(out["unit_code"]), _strings(out["unit_name"]), out.index)
+    out["unit_code"] = _normalise_codes(out["unit_code"])
+    out["unit_key"] = _unit_key(_strings(out["unit_code"]), _strings(out["unit_name"]),
+                                _strings(out["region"]) if "region" in out else None, out.index)
     return out
 
 
@@ -294,15 +296,45 @@ def _stated_rate(strings: pa.ChunkedArray, index: pd.Index, raw: pd.Series, show
     return value.mask(invalid | bare_percent, np.nan).round(6)
 
 
-def _unit_key(code: pa.ChunkedArray, name: pa.ChunkedArray, index: pd.Index) -> pd.Series:
-    """"code:<unit code>", or "name:<unit name>" for a unit without a code."""
+def _normalise_codes(codes: pd.Series) -> pd.Series:
+    """单位编码 as one spelling: full-width → half-width, every space removed, leading zeros kept
+    (a code is text: 001234 and 1234 stay two codes; the importer asks when they meet)."""
+    strings = _strings(codes)
+    if not pc.any(pc.is_valid(strings)).as_py():
+        return codes
+    text = _nfkc(strings)
+    if pc.any(pc.match_substring_regex(text, r"\s")).as_py():
+        text = pc.replace_substring_regex(text, r"\s+", "")
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, _STRING), text)
+    return _string_series(text, codes.index)
+
+
+def name_key(name: str, region: str | None = None) -> str:
+    """The key of a unit without a code: "name:<地区>|<单位名称>", or "name:<单位名称>" when
+    its region is not known."""
+    return f"name:{region}|{name}" if region else f"name:{name}"
+
+
+def _unit_key(code: pa.ChunkedArray, name: pa.ChunkedArray, region: pa.ChunkedArray | None,
+              index: pd.Index) -> pd.Series:
+    """"code:<unit code>"; for a unit without a code "name:<地区>|<单位名称>" (a name is a unit
+    within its region: two counties each have a 县教育局), or "name:<单位名称>" when the row
+    gives no region (scores and projects rows are then resolved to a unit by batches.resolve_units)."""
+    empty = pa.scalar("", _STRING)
+
     def prefixed(prefix, strings):
-        return pc.binary_join_element_wise(pa.scalar(prefix, _STRING), strings, pa.scalar("", _STRING))
+        return pc.binary_join_element_wise(pa.scalar(prefix, _STRING), strings, empty)
 
     key = prefixed("code:", code)
     has_code = pc.is_valid(code)
     if not pc.all(has_code).as_py():
-        key = pc.if_else(has_code, key, prefixed("name:", pc.fill_null(name, pa.scalar("", _STRING))))
+        name = pc.fill_null(name, empty)
+        by_name = prefixed("name:", name)
+        if region is not None and pc.any(pc.is_valid(region)).as_py():
+            within = pc.binary_join_element_wise(pa.scalar("name:", _STRING), pc.fill_null(region, empty),
+                                                 pa.scalar("|", _STRING), name, empty)
+            by_name = pc.if_else(pc.is_valid(region), within, by_name)
+        key = pc.if_else(has_code, key, by_name)
     return _string_series(key, index)
 
 

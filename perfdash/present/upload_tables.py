@@ -9,7 +9,7 @@ from typing import Iterable
 import pandas as pd
 
 from perfdash import labels, metrics
-from perfdash.errors import Problem
+from perfdash.errors import Problem, UnitQuestion
 from perfdash.ingest.batches import BatchResult
 from perfdash.ingest.columns import COLUMNS, KIND_LABEL
 from perfdash.ingest.session import Preview
@@ -21,6 +21,15 @@ def problem_report(problems: Iterable[Problem]) -> pd.DataFrame:
     report = pd.DataFrame([p.as_dict() for p in problems], columns=["文件", "行", "列", "问题"])
     report["行"] = report["行"].astype("Int64")
     return report
+
+
+def unit_questions(questions: Iterable[UnitQuestion]) -> pd.DataFrame:
+    """The stored units an upload would change (地区 / 层级, a code differing by leading zeros):
+    one row each, old → new, for the preview's confirmation."""
+    return pd.DataFrame([{"文件": q.file, "单位": q.unit_name, "变更": q.what,
+                          "原值": q.old or "（空）", "新值": q.new or "（空）",
+                          "说明": "只差开头的 0：确认则按两个不同编码保存" if q.what == "单位编码" else ""}
+                         for q in questions], columns=["文件", "单位", "变更", "原值", "新值", "说明"])
 
 
 def preview_summary(preview: Preview) -> pd.DataFrame:

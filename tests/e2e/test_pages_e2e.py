@@ -16,7 +16,7 @@ from tests.e2e.helpers import SCREENSHOTS, open_page, screenshot_full, serve, wa
 PAGES = [  # (url path, screenshot name, title)
     ("?year=2022", "overview", "总览"),
     ("trends?year=2022", "trends", "趋势"),
-    ("unit_profile?year=2022&unit=" + quote("name:郑州市政务服务办公室"), "unit_profile", "单位画像"),
+    ("unit_profile?year=2022&unit=" + quote("name:河南省郑州市|郑州市政务服务办公室"), "unit_profile", "单位画像"),
     ("ranking?year=2022", "ranking", "排名对比"),
     ("projects?year=2022", "projects", "项目执行"),
     ("definitions?year=2022", "definitions", "口径说明"),
