@@ -1,4 +1,6 @@
--- purpose: rebuild the derived table unit_scope_latest: for each unit, metric and combination of
+-- purpose: compute the rows of the derived table unit_scope_latest of every unit ($all_years)
+--          or of the units in touched_unit into the temp table unit_scope_latest_new (written
+--          by rates/replace_unit_scope_latest or rates/merge_unit_scope_latest): for each unit, metric and combination of
 --          region × level × sector the unit was reported under, its latest value — so pages that
 --          rank units by their latest rate read one row per unit instead of every unit-year.
 --          Run right after refresh_unit_year_rate (same transaction).
@@ -12,8 +14,8 @@
 --          Aggregated once per unit and attributes over unit_year_rate's columns (a pass over
 --          200,000 unit-years, not 1.6 million long rows), then written metric by metric.
 -- units:   value as in unit_year_metric (rates fractions, self_score points); years are years.
--- params:  none.
-CREATE OR REPLACE TABLE unit_scope_latest AS
+-- params:  $all_years BOOLEAN.
+CREATE OR REPLACE TEMP TABLE unit_scope_latest_new AS
 WITH w AS MATERIALIZED (
     SELECT
         unit_key, region, level, sector,
@@ -37,6 +39,7 @@ WITH w AS MATERIALIZED (
         arg_max(self_score, year) FILTER (self_score IS NOT NULL)                  AS self_score_value,
         max(year) FILTER (self_score IS NOT NULL)                                  AS self_score_year
     FROM unit_year_rate
+    WHERE $all_years OR unit_key IN (SELECT unit_key FROM touched_unit)
     GROUP BY unit_key, region, level, sector
 )
           SELECT 'execution_rate' AS metric, unit_key, region, level, sector, last_year, unit_name,

@@ -1,0 +1,30 @@
+-- purpose: keep the derived table metric_spread — the quartiles of each metric per year for every
+--          filter scope of region / level / sector — in step for the years $years (every year
+--          when $all_years), so the trend page's peer band reads a few rows instead of
+--          computing quantiles over every unit-year of the scope per view.
+-- row:     (statements) metric_spread: one metric × year × scope (each of region, level,
+--          sector fixed or not filtered: the CUBE of the three) that has units with a value.
+-- formula: unit_count = count of units with a value; p25 / median / p75 = quantile_cont(value,
+--          0.25 / 0.5 / 0.75) over them (each unit counts once, unweighted) — what
+--          pages/rate_spread_by_year.sql returns for that scope; all_<col> = the scope does not
+--          filter <col> (GROUPING() = 1), else <col> holds the value the filter names (NULL =
+--          units that did not report it, which no filter names).
+-- units:   as unit_year_metric's value (rates fractions, self_score points); unit_count a count.
+-- params:  $all_years BOOLEAN; $years LIST of INTEGER (ignored when $all_years).
+DELETE FROM metric_spread WHERE $all_years OR list_contains($years, year);
+
+INSERT INTO metric_spread
+SELECT
+    metric, year,
+    grouping(region) = 1          AS all_region,
+    grouping(level) = 1           AS all_level,
+    grouping(sector) = 1          AS all_sector,
+    region, level, sector,
+    count(value)                  AS unit_count,
+    quantile_cont(value, 0.25)    AS p25,
+    quantile_cont(value, 0.50)    AS median,
+    quantile_cont(value, 0.75)    AS p75
+FROM unit_year_metric
+WHERE value IS NOT NULL AND ($all_years OR list_contains($years, year))
+GROUP BY metric, year, CUBE (region, level, sector)
+ORDER BY metric, year;
