@@ -122,6 +122,10 @@ def check_pages(db) -> None:
     for scope in _scopes(db):
         for metric in ("execution_rate", "carryover_change_rate", "self_score"):
             same(db, "pages/rate_spread_by_year", metric=metric, **scope)
+        for limit in (5, 500):
+            got = db.query("pages/unit_list", limit=limit, **scope)
+            want = db.query("pages/unit_search", q=None, year=None, limit=limit, **scope)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope}")
 
 
 DERIVED = {
@@ -229,3 +233,21 @@ def test_a_refresh_of_given_years_without_a_list_of_units_takes_every_unit_of_th
 @pytest.mark.parametrize("name", ["pages/unit_years", "pages/unit_scores", "pages/unit_projects"])
 def test_an_unknown_unit_has_no_rows(demo_db, name):
     assert demo_db.query(name, unit_key="code:没有这个单位").empty
+
+
+def test_the_unit_list_follows_moves_and_missing_codes(demo_db):
+    """A unit that moved region in its latest year, lost its code in one year and lacks a level in
+    another: the per-unit latest rows list it as the aggregate over its unit-years does."""
+    keys = _units(demo_db)[:3]
+    with demo_db.transaction() as cur:
+        cur.execute("UPDATE budget SET region = '河南省开封市' WHERE unit_key = ? AND year = "
+                    "(SELECT max(year) FROM budget WHERE unit_key = ?)", [keys[0], keys[0]])
+        cur.execute("UPDATE budget SET unit_code = NULL WHERE unit_key = ? AND year = "
+                    "(SELECT max(year) FROM budget WHERE unit_key = ?)", [keys[1], keys[1]])
+        cur.execute("UPDATE budget SET level = NULL, unit_name = unit_name || '（改）' WHERE unit_key = ? AND year = "
+                    "(SELECT max(year) FROM budget WHERE unit_key = ?)", [keys[2], keys[2]])
+        rates.refresh(cur, demo_db)
+    for scope in [*_scopes(demo_db), {**ALL, "region": "河南省开封市"}, {**ALL, "level": "县级"}]:
+        got = demo_db.query("pages/unit_list", limit=1000, **scope)
+        want = demo_db.query("pages/unit_search", q=None, year=None, limit=1000, **scope)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope}")
