@@ -45,8 +45,10 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     run_script(cur, "rates/refresh_unit_year_metric", **scope)
     run(cur, "rates/refresh_group_year_total", **scope)
     run_script(cur, f"rates/{write}_group_year_total", years=years)
-    run(cur, "rates/refresh_unit_scope_latest", all_years=all_years)
-    run_script(cur, f"rates/{write}_unit_scope_latest")
+    touched, everyone = run(cur, "rates/touched_share").fetchall()[0]
+    whole = all_years or 2 * touched >= everyone      # most units: rewrite the table whole
+    run(cur, "rates/refresh_unit_scope_latest", all_years=whole)
+    run_script(cur, f"rates/{'replace' if whole else 'merge'}_unit_scope_latest")
     run_script(cur, "rates/refresh_unit_score", all_years=all_years)
     run_script(cur, "rates/refresh_unit_project", all_years=all_years,
                years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])

@@ -2,6 +2,7 @@
 --          unit_scope_latest_new's (an import or rollback; the other units are not rewritten).
 -- row:     (statements) as rates/refresh_unit_scope_latest.sql.
 -- params:  none.
-DELETE FROM unit_scope_latest WHERE unit_key IN (SELECT unit_key FROM touched_unit);
+DELETE FROM unit_scope_latest USING (SELECT DISTINCT unit_key FROM touched_unit) k
+WHERE unit_scope_latest.unit_key = k.unit_key;
 INSERT INTO unit_scope_latest BY NAME SELECT * FROM unit_scope_latest_new;
 DROP TABLE unit_scope_latest_new;

@@ -5,7 +5,8 @@
 -- row:     (statements) metric_spread: one metric × year × scope (each of region, level,
 --          sector fixed or not filtered: the CUBE of the three) that has units with a value.
 -- formula: unit_count = count of units with a value; p25 / median / p75 = quantile_cont(value,
---          0.25 / 0.5 / 0.75) over them (each unit counts once, unweighted) — what
+--          0.25 / 0.5 / 0.75) over them (one call with the
+--          three fractions: the same values, one sort) (each unit counts once, unweighted) — what
 --          pages/rate_spread_by_year.sql returns for that scope; all_<col> = the scope does not
 --          filter <col> (GROUPING() = 1), else <col> holds the value the filter names (NULL =
 --          units that did not report it, which no filter names).
@@ -16,15 +17,22 @@ DELETE FROM metric_spread WHERE $all_years OR list_contains($years, year);
 INSERT INTO metric_spread
 SELECT
     metric, year,
-    grouping(region) = 1          AS all_region,
-    grouping(level) = 1           AS all_level,
-    grouping(sector) = 1          AS all_sector,
+    g_region = 1                  AS all_region,
+    g_level = 1                   AS all_level,
+    g_sector = 1                  AS all_sector,
     region, level, sector,
-    count(value)                  AS unit_count,
-    quantile_cont(value, 0.25)    AS p25,
-    quantile_cont(value, 0.50)    AS median,
-    quantile_cont(value, 0.75)    AS p75
-FROM unit_year_metric
-WHERE value IS NOT NULL AND ($all_years OR list_contains($years, year))
-GROUP BY metric, year, CUBE (region, level, sector)
+    unit_count,
+    q[1]                          AS p25,
+    q[2]                          AS median,
+    q[3]                          AS p75
+FROM (
+    SELECT
+        metric, year, region, level, sector,
+        grouping(region) AS g_region, grouping(level) AS g_level, grouping(sector) AS g_sector,
+        count(value)                                AS unit_count,
+        quantile_cont(value, [0.25, 0.50, 0.75])    AS q      -- one sort for the three
+    FROM unit_year_metric
+    WHERE value IS NOT NULL AND ($all_years OR list_contains($years, year))
+    GROUP BY metric, year, CUBE (region, level, sector)
+)
 ORDER BY metric, year;
