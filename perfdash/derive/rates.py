@@ -52,7 +52,9 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     run_script(cur, "rates/refresh_unit_score", all_years=all_years)
     run_script(cur, "rates/refresh_unit_project", all_years=all_years,
                years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])
-    run_script(cur, "rates/refresh_metric_spread", **scope)
+    run(cur, "rates/clear_metric_spread", **scope)
+    for metric, year in run(cur, "rates/metric_spread_parts", **scope).fetchall():   # bounded memory
+        run(cur, "rates/refresh_metric_spread", metric=metric, year=int(year))
     run_script(cur, "rates/drop_touched")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
     outliers.refresh(cur, db, flag_years)
