@@ -36,7 +36,7 @@ if current and not known.empty and (requested or st.session_state.get("_profile_
                                     or bool(known["in_scope"].iloc[0])):
     st.session_state["profile_pick"] = current
 else:
-    first = data.query("pages/unit_search", q=None, year=None, limit=chrome.LIST_ALL_UP_TO, **f.params())  # the picker's list
+    first = chrome.all_units(f.params())  # the picker's list
     if first.empty:
         chrome.empty_state(f.describe())
         st.stop()

@@ -115,6 +115,15 @@ LIST_ALL_UP_TO = 500
 SEARCH_LIMIT = 50
 
 
+def all_units(scope: dict, *, year: int | None = None, limit: int = LIST_ALL_UP_TO):
+    """The units within `scope` (with figures in `year` when given) as pages/unit_search.sql lists
+    them for no search text, at most `limit`; without a year from the per-unit latest rows
+    (pages/unit_list.sql, the same rows without aggregating every unit-year)."""
+    if year is None:
+        return data.query("pages/unit_list", limit=limit, **scope)
+    return data.query("pages/unit_search", q=None, year=year, limit=limit, **scope)
+
+
 def unit_search_picker(label: str, *, key: str, scope: dict, year: int | None = None, multi: bool = False,
                        max_selections: int | None = None, placeholder: str | None = None):
     """Pick one unit (st.selectbox, returns its unit_key or None) or several (st.multiselect,
@@ -128,7 +137,7 @@ def unit_search_picker(label: str, *, key: str, scope: dict, year: int | None = 
     """
     chosen = st.session_state.get(key)
     chosen = [k for k in (chosen or []) if k] if multi else ([chosen] if chosen else [])
-    everyone = data.query("pages/unit_search", q=None, year=year, limit=LIST_ALL_UP_TO, **scope)
+    everyone = all_units(scope, year=year)
     total = int(everyone["matches"].iloc[0]) if len(everyone) else 0
     if total <= LIST_ALL_UP_TO:
         found = everyone

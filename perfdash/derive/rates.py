@@ -1,6 +1,7 @@
-"""Keeping the derived tables — unit_year_rate, its long form unit_year_metric, group_year_total,
-unit_scope_latest and the stored flags — in step with the figures and the configuration (口径,
-thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
+"""Keeping the derived tables — unit_year_rate, its long form unit_year_metric (with peer
+standings), group_year_total, unit_scope_latest, metric_spread, the per-unit copies unit_score
+and unit_project (by unit_id, table unit) and the stored flags — in step with the figures and
+the configuration (口径, thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
 from __future__ import annotations
 
 from perfdash.derive import outliers, reconcile
@@ -9,8 +10,9 @@ from perfdash.store.connection import Database, run, run_script
 CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
 # older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest, 4: unit_year_metric
-# and unit_scope_latest in long format, 5: rate_reconciliation).
-DERIVED_VERSION = 5
+# and unit_scope_latest in long format, 5: rate_reconciliation, 6: unit ids, unit_score,
+# unit_project, peer standings in unit_year_metric, metric_spread).
+DERIVED_VERSION = 6
 
 
 def _stamp(db: Database) -> str:
@@ -18,16 +20,42 @@ def _stamp(db: Database) -> str:
 
 
 def refresh(cur, db: Database, flag_years=None) -> None:
-    """Rebuild unit_year_rate and its group sums on a cursor inside the caller's transaction, the
-    long form unit_year_metric and the flags of `flag_years` (all years when None: a 口径 change
-    or a rollback can move any of them). `flag_years` must hold every year whose rates can have
-    changed — affected_years gives the changed years and the ones after them."""
-    years = {"all_years": flag_years is None,
-             "years": [] if flag_years is None else sorted({int(y) for y in flag_years})}
-    run(cur, "rates/refresh_unit_year_rate", **db.config.query_params())
-    run_script(cur, "rates/refresh_unit_year_metric", **years)
-    run(cur, "rates/refresh_group_year_total")
-    run(cur, "rates/refresh_unit_scope_latest")
+    """Bring the derived tables up to date on a cursor inside the caller's transaction.
+
+    `flag_years` None: rebuild everything (a 口径 change, an older database). Otherwise only the
+    years `flag_years` (which must hold every year whose rates can have changed — affected_years
+    gives the changed years and the ones after them) and only the units the change touched: the
+    caller lists those unit-years in the temp table import_touched (rates/touched.sql; the
+    import from its diff, a rollback from its rows). When it did not, every unit of those years
+    counts as touched."""
+    all_years = flag_years is None
+    years = [] if all_years else sorted({int(y) for y in flag_years})
+    run(cur, "rates/touched")
+    if all_years:
+        run(cur, "rates/add_units_all")
+    else:
+        if not run(cur, "rates/touched_years").fetchall():
+            run(cur, "rates/touched_all_of_years", years=years)
+        run(cur, "rates/add_units")
+    run(cur, "rates/touched_units")
+    scope = {"all_years": all_years, "years": years}
+    write = "replace" if all_years else "merge"
+    run(cur, "rates/refresh_unit_year_rate", **scope, **db.config.query_params())
+    run_script(cur, f"rates/{write}_unit_year_rate", years=years)
+    run_script(cur, "rates/refresh_unit_year_metric", **scope)
+    run(cur, "rates/refresh_group_year_total", **scope)
+    run_script(cur, f"rates/{write}_group_year_total", years=years)
+    touched, everyone = run(cur, "rates/touched_share").fetchall()[0]
+    whole = all_years or 2 * touched >= everyone      # most units: rewrite the table whole
+    run(cur, "rates/refresh_unit_scope_latest", all_years=whole)
+    run_script(cur, f"rates/{'replace' if whole else 'merge'}_unit_scope_latest")
+    run_script(cur, "rates/refresh_unit_score", all_years=all_years)
+    run_script(cur, "rates/refresh_unit_project", all_years=all_years,
+               years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])
+    run(cur, "rates/clear_metric_spread", **scope)
+    for metric, year in run(cur, "rates/metric_spread_parts", **scope).fetchall():   # bounded memory
+        run(cur, "rates/refresh_metric_spread", metric=metric, year=int(year))
+    run_script(cur, "rates/drop_touched")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
     reconcile.refresh(cur)
     outliers.refresh(cur, db, flag_years)

@@ -238,6 +238,7 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
     questions: list[UnitQuestion] = []
     with db.transaction() as cur:
         parsed = resolve_units(cur, parsed)
+        run(cur, "rates/touched")          # the unit-years the refresh recomputes
         for item in parsed:
             asked = unit_questions(cur, item)   # after the files before it were written
             questions += asked
@@ -245,6 +246,7 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
             batch_id = None
             if inserted or updated:
                 batch_id = int(run(cur, "import/next_batch_id").fetchall()[0][0])
+                run(cur, "import/touched_from_diff")
                 run_script(cur, APPLY_QUERY[item.kind], batch_id=batch_id)
                 run(cur, "import/insert_batch", batch_id=batch_id, file_name=item.file_name,
                     sha256=item.sha256, kind=item.kind, inserted=inserted, updated=updated,
@@ -260,6 +262,8 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
                              for y in item.frame["year"].dropna().unique()}
             rates.refresh(cur, db, rates.affected_years(changed_years))
             run(cur, "db/bump_data_version")
+        else:
+            run_script(cur, "rates/drop_touched")
     return results
 
 
@@ -284,7 +288,10 @@ def rollback(db: Database, batch_id: int, *, now: dt.datetime | None = None) -> 
             listed = "、".join(str(b) for b in blockers)
             raise RollbackRefused(
                 f"批次 {batch_id} 的部分数据已被之后的批次 {listed} 修改，请先回滚批次 {listed}")
+        run(cur, "rates/touched")
+        run(cur, "import/touched_by_rollback", batch_id=batch_id)
+        years = [int(r[0]) for r in run(cur, "rates/touched_years").fetchall()]
         run_script(cur, "import/rollback", batch_id=batch_id, rolled_back_at=now)
-        rates.refresh(cur, db)
+        rates.refresh(cur, db, rates.affected_years(years))
         run(cur, "db/bump_data_version")
     return batch

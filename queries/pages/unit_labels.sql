@@ -7,7 +7,7 @@
 -- params:  $unit_keys VARCHAR[] (a non-empty list of unit_key values); $year INTEGER or NULL
 --          (NULL = any year); $region, $level, $sector VARCHAR or NULL (NULL = all).
 SELECT
-    unit_key,
+    r.unit_key,
     arg_max(unit_name, year) AS unit_name,
     arg_max(unit_code, year) AS unit_code,
     arg_max(region, year)    AS region,
@@ -19,7 +19,8 @@ SELECT
             AND ($level  IS NULL OR level  = $level)
             AND ($sector IS NULL OR sector = $sector)
             AND ($year   IS NULL OR year   = $year)) AS in_scope
-FROM unit_year_rate
-WHERE list_contains($unit_keys, unit_key)
-GROUP BY unit_key
-ORDER BY list_position($unit_keys, unit_key);
+FROM unit u
+JOIN unit_year_rate r ON r.unit_id = u.unit_id
+WHERE list_contains($unit_keys, u.unit_key)
+GROUP BY r.unit_key
+ORDER BY list_position($unit_keys, r.unit_key);

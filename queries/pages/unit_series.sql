@@ -5,10 +5,11 @@
 -- units:   amounts 万元; rates fractions; self_score points.
 -- params:  $unit_keys VARCHAR[] (a non-empty list of unit_key values).
 SELECT
-    unit_key, unit_code, unit_name, year, region, level, sector,
+    r.unit_key, unit_code, unit_name, year, region, level, sector,
     budget, actual_spend, carryover, self_score, grade,
     execution_rate, adjustment_rate, carryover_rate, carryover_change_rate,
     sangong_control_rate, procurement_execution_rate, funds_arrival_rate
-FROM unit_year_rate
-WHERE list_contains($unit_keys, unit_key)
-ORDER BY unit_key, year;
+FROM unit u
+JOIN unit_year_rate r ON r.unit_id = u.unit_id
+WHERE list_contains($unit_keys, u.unit_key)
+ORDER BY r.unit_key, year;

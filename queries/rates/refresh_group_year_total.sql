@@ -1,4 +1,6 @@
--- purpose: rebuild the derived table group_year_total: the sums behind every budget-weighted
+-- purpose: compute the rows of the derived table group_year_total for the years $years (every
+--          year when $all_years) into the temp table group_year_total_new (written by
+--          rates/replace_group_year_total or rates/merge_group_year_total): the sums behind every budget-weighted
 --          rate, per year and combination of region × level × sector, so that weighted trends
 --          and KPIs add up a few thousand rows instead of every unit-year.
 --          Run right after refresh_unit_year_rate (same transaction).
@@ -8,8 +10,8 @@
 --          Σ numerator and Σ denominator over the units that have that rate, so any coarser
 --          group's rate is Σ <id>_num / Σ <id>_den — exactly as if summed over the units.
 -- units:   amounts in 万元; self_score_sum in points; counts.
--- params:  none.
-CREATE OR REPLACE TABLE group_year_total AS
+-- params:  $all_years BOOLEAN; $years LIST of INTEGER (ignored when $all_years).
+CREATE OR REPLACE TEMP TABLE group_year_total_new AS
 SELECT
     year, region, level, sector,
     count(*)                                                                   AS unit_count,
@@ -32,5 +34,5 @@ SELECT
     sum(funds_arrival_num) FILTER (funds_arrival_rate IS NOT NULL)             AS funds_arrival_num,
     sum(funds_arrival_den) FILTER (funds_arrival_rate IS NOT NULL)             AS funds_arrival_den
 FROM unit_year_rate
-GROUP BY year, region, level, sector
-ORDER BY year, region, level, sector;
+WHERE $all_years OR list_contains($years, year)
+GROUP BY year, region, level, sector;

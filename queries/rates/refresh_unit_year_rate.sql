@@ -1,7 +1,9 @@
--- purpose: rebuild the derived table unit_year_rate: every rate (口径) of every unit-year.
---          Run inside each import / rollback transaction and when the 口径 config changes,
---          so pages read precomputed rates instead of recomputing them per click.
--- row:     one budget unit in one year.
+-- purpose: compute the rows of the derived table unit_year_rate for the years $years (every
+--          year when $all_years) into the temp table unit_year_rate_new: every rate (口径) of
+--          every unit-year. Run inside each import / rollback transaction and when the 口径
+--          config changes, so pages read precomputed rates instead of recomputing them per
+--          click; rates/replace_unit_year_rate or rates/merge_unit_year_rate then writes them.
+-- row:     one budget unit in one year, with its unit_id (table unit; refresh adds new keys first).
 -- formula: execution_rate             = actual_spend / execution base
 --                                       (base = COALESCE(adjusted_budget, initial_budget), or
 --                                        funds_received when $execution_denominator = 'funds_received')
@@ -18,8 +20,10 @@
 --          budget-weighted (Σ num / Σ den). A rate with a missing input or a zero denominator is NULL.
 -- units:   amounts 万元 (DECIMAL); rates are DOUBLE fractions (0.8756 = 87.56 %).
 -- params:  $execution_denominator VARCHAR ('budget' | 'funds_received'),
---          $carryover_denominator VARCHAR ('budget' | 'actual_spend').
-CREATE OR REPLACE TABLE unit_year_rate AS
+--          $carryover_denominator VARCHAR ('budget' | 'actual_spend');
+--          $all_years BOOLEAN; $years LIST of INTEGER (ignored when $all_years). A year's rates
+--          read that year's and the year before's budget rows only.
+CREATE OR REPLACE TEMP TABLE unit_year_rate_new AS
 WITH base AS (
     SELECT
         b.*,
@@ -31,6 +35,7 @@ WITH base AS (
              ELSE COALESCE(b.adjusted_budget, b.initial_budget) END            AS carryover_base
     FROM budget b
     LEFT JOIN budget prev ON prev.unit_key = b.unit_key AND prev.year = b.year - 1
+    WHERE $all_years OR list_contains($years, b.year)
 ),
 parts AS (
     SELECT
@@ -60,13 +65,14 @@ parts AS (
     FROM base
 )
 SELECT
-    *,
+    parts.*,
     execution_num             / NULLIF(execution_den, 0)             AS execution_rate,
     adjustment_num            / NULLIF(adjustment_den, 0)            AS adjustment_rate,
     carryover_num             / NULLIF(carryover_den, 0)             AS carryover_rate,
     carryover_change_num      / NULLIF(carryover_change_den, 0)      AS carryover_change_rate,
     sangong_control_num       / NULLIF(sangong_control_den, 0)       AS sangong_control_rate,
     procurement_execution_num / NULLIF(procurement_execution_den, 0) AS procurement_execution_rate,
-    funds_arrival_num         / NULLIF(funds_arrival_den, 0)         AS funds_arrival_rate
+    funds_arrival_num         / NULLIF(funds_arrival_den, 0)         AS funds_arrival_rate,
+    u.unit_id
 FROM parts
-ORDER BY year, region, level, unit_key;
+JOIN unit u USING (unit_key);
