@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from perfdash import ingest, security
@@ -290,3 +292,70 @@ def test_a_level_change_is_asked_and_imports_only_with_the_checkbox(app, server,
                               "AND year = 2022").fetchall() == [("县级",)]
     finally:
         db.close()
+
+
+# -- self-evaluation reports -------------------------------------------------------------------
+
+REPORTS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+PINGDINGSHAN_REPORT = REPORTS / "003_6b24e0b12a120b85.txt"
+
+
+def editor_frames(at) -> list[pd.DataFrame]:
+    """The review tables (st.data_editor) as the page sent them: records, then figures."""
+    return [pa.ipc.open_stream(e.proto.arrow_data.data).read_all().to_pandas() for e in at.get("data_editor")]
+
+
+def test_a_report_without_a_unit_name_is_reviewed_before_anything_can_be_imported(app, server):
+    """平顶山's report does not name its unit: its figures are listed beside their sentences, the
+    page asks for the name and offers no import until it is given."""
+    at = open_page(app)
+    at.file_uploader(key="report_files").set_value(
+        [(PINGDINGSHAN_REPORT.name, PINGDINGSHAN_REPORT.read_bytes(), "text/plain")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"第 1 条记录（{PINGDINGSHAN_REPORT.name}）：报告没有写明单位名称，请填写" in [t.value for t in at.text]
+    assert "report_confirm" not in keys(at)
+    figures = editor_frames(at)[1]
+    spend = figures[figures["数据项"] == "实际支出数"].iloc[0]
+    assert spend["数值"] == "16848.83" and "16848.83" in spend["来源"]
+
+
+def test_a_reviewed_report_imports_the_corrected_figure_with_its_sentence(app, server, demo_db_path):
+    """The reviewer names the unit, corrects one figure and confirms: the import stores the
+    corrected figure, the others as read, and the unit profile shows where they came from."""
+    at = open_page(app)
+    at.file_uploader(key="report_files").set_value(
+        [(PINGDINGSHAN_REPORT.name, PINGDINGSHAN_REPORT.read_bytes(), "text/plain")]).run()
+    digest = at.session_state["_report_review"].digest[:12]
+    figures = editor_frames(at)[1]
+    spend_row = int(figures.index[figures["数据项"] == "实际支出数"][0])
+    at.session_state[f"report_records_{digest}"] = {
+        "edited_rows": {0: {"单位名称": "平顶山市政务服务和大数据管理局（复核）", "地区": "河南省平顶山市"}},
+        "added_rows": [], "deleted_rows": []}
+    at.session_state[f"report_figures_{digest}"] = {
+        "edited_rows": {spend_row: {"数值": "16848.80"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("检查通过" in s.value for s in at.success)
+    at.text_input(key="report_by").input("绩效科 复核人").run()
+    at.button(key="report_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    key = "name:河南省平顶山市|平顶山市政务服务和大数据管理局（复核）"
+    db = open_current(demo_db_path)
+    try:
+        row = db.query("pages/unit_years", unit_key=key)
+        sources = db.cursor().execute("SELECT source FROM figure_source WHERE unit_key = ? AND field = 'budget'",
+                                      [key]).fetchall()
+        history = db.query("import/history")
+    finally:
+        db.close()
+    latest = row[row["year"] == 2022].iloc[0]
+    assert (float(latest["actual_spend"]), float(latest["initial_budget"])) == (16848.80, 650.14)
+    assert "16848.83" in sources[0][0]                     # the sentence as the report printed it
+    assert set(history.loc[history["imported_by"] == "绩效科 复核人", "file_name"]) >= {
+        "01_预算执行数据.csv", "04_报告所列比率.csv"}
+    profile = app(query_params={"year": "2022", "unit": key})
+    profile.run()
+    profile.switch_page("app_pages/unit_profile.py").run()
+    assert not profile.exception, [e.value for e in profile.exception]
+    shown = [str(m.value) for m in profile.markdown] + [str(m.value) for m in profile.caption]
+    assert any("实际支出数：全年实际执行数为16848" in m for m in shown), shown   # the sentence behind the figure

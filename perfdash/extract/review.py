@@ -8,6 +8,7 @@ ordinary all-or-nothing import. Nothing here writes to the database.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfdash.errors import UserError
 from perfdash.extract import extract_file
 from perfdash.extract.output import BUDGET_HEADERS, FILES, PROJECT_HEADERS, RATE_HEADERS, SCORE_HEADERS, frames
 from perfdash.extract.readers import SUPPORTED
@@ -39,6 +41,36 @@ def read_reports(files: list[tuple[str, bytes]]) -> list[dict]:
             path.write_bytes(data)
             records.extend(extract_file(path))
     return records
+
+
+class ReportReviewSession:
+    """The report step's state: the reports last read (by their names and bytes) and what was
+    read from them. Reading again happens only when other files are chosen; a report that cannot
+    be read is said once, by name, and nothing else is read from that set."""
+
+    def __init__(self):
+        self.digest: str | None = None
+        self.review: Review | None = None
+        self.error: str | None = None
+
+    def load(self, files: list[tuple[str, bytes]]) -> None:
+        digest = _digest(files)
+        if digest == self.digest:
+            return
+        self.digest, self.review, self.error = digest, None, None
+        if not files:
+            return
+        try:
+            self.review = review_of(read_reports(files))
+        except UserError as exc:
+            self.error = str(exc)
+
+
+def _digest(files: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for name, data in files:
+        h.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
 
 
 @dataclass
