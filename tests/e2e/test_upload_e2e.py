@@ -5,6 +5,7 @@ writes. Screenshots: tests/artifacts/screenshots/upload_*.png."""
 from __future__ import annotations
 
 import shutil
+from urllib.parse import quote
 
 from perfdash.derive import open_current
 from tests.e2e.helpers import SCREENSHOTS, open_page, screenshot_full, serve, wait_idle
@@ -29,7 +30,7 @@ def test_gbk_csv_uploaded_in_the_browser_previews_then_imports(demo_db_template,
         page = open_page(chromium_browser, url, "upload")
         main = page.locator("[data-testid=stMain]")
         assert main.get_by_text("模板下载").count() == 1
-        page.locator("input[type=file]").set_input_files(str(upload))
+        page.locator("input[type=file]").first.set_input_files(str(upload))   # the spreadsheet uploader
         page.get_by_text("检查通过").wait_for(timeout=60_000)
         wait_idle(page)
         assert main.get_by_text("新增 1 行，更新 1 行，未变 0 行").count() == 1
@@ -120,3 +121,50 @@ def test_outliers_page_downloads_hold_no_live_formula(demo_db_template, chromium
     assert not any(c.data_type == "f" for c in values)
     assert_no_live_formula([c.value for c in values if isinstance(c.value, str)])
     assert {"'" + n for n in FORMULA_NAMES} <= {c.value for c in values}
+
+
+def test_a_docx_report_reviewed_and_imported_in_the_browser(chromium_browser, tmp_path):
+    """新郑's report as a .docx into an empty database: its figures listed beside their sentences
+    for review, imported on confirm, and the unit profile shows the sentence behind its figures.
+    (Correcting a value in the review table is tested through AppTest in test_upload_page.py: the
+    table is a canvas grid whose cell editor Playwright cannot open reliably.)"""
+    from pathlib import Path
+
+    from tests.extract_docs import write_docx
+
+    report = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_e0541fc98863e671.txt"
+    docx = write_docx(report.read_text(encoding="utf-8").splitlines(), tmp_path / "新郑自评报告.docx")
+    db_path = tmp_path / "empty.duckdb"
+    open_current(db_path).close()
+    with serve(db_path, tmp_path) as url:
+        page = open_page(chromium_browser, url, "upload")
+        page.locator("input[type=file]").nth(1).set_input_files(str(docx))     # the report uploader
+        page.get_by_text("检查通过").wait_for(timeout=60_000)
+        wait_idle(page)
+        main = page.locator("[data-testid=stMain]")
+        assert main.get_by_text("第 1 步：核对单位和年度").count() == 1
+        assert main.get_by_text("文件名：04_报告所列比率.csv").count() == 1
+        screenshot_full(page, SCREENSHOTS / "report_review.png")
+        box = page.get_by_label("导入人（必填，记入导入历史）")
+        box.fill("绩效科 复核人")
+        box.press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text("导入完成").wait_for(timeout=60_000)
+        wait_idle(page)
+        key = quote("name:郑州市|新郑市政务服务和大数据管理局")
+        profile = open_page(chromium_browser, url, f"unit_profile?year=2021&unit={key}")
+        profile.get_by_text("数据来源（导入时记录的原文）").click()
+        profile.get_by_text("实际到位资金2197.17万元", exact=False).first.wait_for(timeout=30_000)
+        screenshot_full(profile, SCREENSHOTS / "report_profile.png")
+        page.context.close()
+        profile.context.close()
+    db = open_current(db_path, read_only=True)
+    try:
+        years = db.query("pages/unit_years", unit_key="name:郑州市|新郑市政务服务和大数据管理局")
+        history = db.query("import/history")
+    finally:
+        db.close()
+    row = years[years["year"] == 2021].iloc[0]
+    assert (float(row["funds_received"]), float(row["actual_spend"])) == (2197.17, 1743.22)
+    assert set(history["imported_by"]) == {"绩效科 复核人"}
