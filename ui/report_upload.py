@@ -46,7 +46,9 @@ def section(limits, *, may_write) -> None:
         review.figures, key=f"report_figures_{reviewing.digest[:12]}", width="stretch", hide_index=True,
         num_rows="fixed",
         disabled=["记录", "类别", "数据项", "来源"],
-        column_config={"kind": None, "key": None, "item": None,
+        column_config={"kind": None, "key": None, "item": None,      # fixed widths: the sentence gets the rest
+                       "记录": st.column_config.NumberColumn(width=60), "类别": st.column_config.TextColumn(width=110),
+                       "数据项": st.column_config.TextColumn(width=150), "数值": st.column_config.TextColumn(width=110),
                        "来源": st.column_config.TextColumn(width="large")})
     reviewed = report_review.Review(records, figures)
     missing = report_review.problems(reviewed)
