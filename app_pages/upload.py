@@ -16,7 +16,7 @@ from perfdash.ingest.columns import KIND_LABEL
 from perfdash.ingest.session import Rollback
 from perfdash.present import upload_tables as tables
 from perfdash.store import backup
-from ui import data, report_upload, upload_state, upload_views, uploader
+from ui import data, report_upload, unit_map_editor, upload_state, upload_views, uploader
 
 TEMPLATE_DIR = PROJECT_ROOT / "data" / "templates"
 TEMPLATES = [(label, f"{label}模板") for label in KIND_LABEL.values()]   # (label, file stem)
@@ -62,6 +62,7 @@ def _upload(access, password) -> None:
     upload_views.run(upload_state.session(), [(f.name, f.getvalue()) for f in files or []], limits,
                      may_write=lambda: upload_state.may_write(access, password), key="upload")
     report_upload.section(limits, may_write=lambda: upload_state.may_write(access, password))
+    unit_map_editor.section(limits, may_write=lambda: upload_state.may_write(access, password))
 
 
 def _history(can_write: bool) -> None:

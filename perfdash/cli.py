@@ -108,7 +108,11 @@ def cmd_init(args) -> int:
 def _print_results(results) -> None:
     for r in results:
         batch = f"批次 {r.batch_id}" if r.batch_id else "无变化，未记录批次"
-        print(f"{r.file_name}: 新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行（{batch}）")
+        if r.kind == "unit_map":
+            print(f"{r.file_name}: 单位对照新增 {r.inserted} 条，归入现单位的数据 {r.updated} 行，"
+                  f"已有对照 {r.unchanged} 条（{batch}）")
+        else:
+            print(f"{r.file_name}: 新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行（{batch}）")
         for warning in r.warnings:
             print(f"  提示：{warning}")
         for line in r.details:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from perfdash import ingest
+from perfdash.ingest.columns import UNIT_MAP_COLUMNS
 from perfdash.present.tabular import to_csv_bytes
 
 TEMPLATE_NAMES = {kind: f"{label}模板" for kind, label in ingest.KIND_LABEL.items()}
@@ -37,6 +38,8 @@ EXAMPLES: dict[str, dict] = {
                  "预算数": 200.00, "实际支出数": 186.40, "来源": "自评报告六(一)（可留空）"},
     "stated_rates": {**_UNIT, "比率": "预算执行率", "报告所列值": "94.43%",
                      "来源": "自评报告四(一)：……预算执行率为94.43%"},
+    "unit_map": {"原单位名称": "示例县文化局", "原单位编码": "", "原地区": "河南省示例市",
+                 "单位名称": "示例县文化广电和旅游局", "单位编码": "999902", "地区": "河南省示例市"},
 }
 
 _TYPE_NOTES = {
@@ -60,19 +63,28 @@ _EXTRA_NOTES = {
     "source": "可选：数据出自报告的哪一句或表格哪一格，导入后在单位画像和核对中显示",
     "evaluation_score": "部门评价、财政重点评价或第三方给出的得分（不是自评）",
     "metric": "报告所写的比率名称，如 预算执行率 / 结余率 / 控制率",
+    "old_name": "单位更名、合并或改编码之前的名称；填了原单位编码可不填",
+    "old_code": "原来的单位编码；没有编码的单位填原单位名称（和原地区）",
+    "old_region": "原单位所在地区；两个地区有同名单位时必填",
 }
+
+
+def _columns(kind: str):
+    """The columns of a kind's template (the unit map is no table of figures: columns.UNIT_MAP_COLUMNS)."""
+    found = ingest.COLUMNS.get(kind) or UNIT_MAP_COLUMNS
+    return [c for c in found if c.template]
 
 
 def template_frame(kind: str) -> pd.DataFrame:
     """The template of one kind: every canonical header and the example row."""
-    labels = [c.label for c in ingest.COLUMNS[kind] if c.template]
+    labels = [c.label for c in _columns(kind)]
     return pd.DataFrame([EXAMPLES[kind]], columns=labels)
 
 
 def csv_bytes(kind: str) -> bytes:
     frame = template_frame(kind)
-    amounts = [c.label for c in ingest.COLUMNS[kind] if c.type == "amount" and c.template]
-    scores = [c.label for c in ingest.COLUMNS[kind] if c.type == "score" and c.template]
+    amounts = [c.label for c in _columns(kind) if c.type == "amount"]
+    scores = [c.label for c in _columns(kind) if c.type == "score"]
     for label in amounts + scores:
         frame[label] = frame[label].map(lambda v: f"{v:.2f}" if float(v) % 1 else f"{v:g}")
     return to_csv_bytes(frame)
@@ -83,7 +95,7 @@ def xlsx_bytes(kind: str) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    columns = [c for c in ingest.COLUMNS[kind] if c.template]
+    columns = _columns(kind)
     example = EXAMPLES[kind]
     workbook = Workbook()
     sheet = workbook.active
@@ -118,8 +130,13 @@ def xlsx_bytes(kind: str) -> bytes:
         note = "；".join(filter(None, [_TYPE_NOTES[column.type], _EXTRA_NOTES.get(column.id)]))
         notes.append([column.label, required, note, "、".join(column.aliases)])
     notes.append([])
-    notes.append(["说明", "", "数据请填在第一个工作表「数据」中，一行一个单位（一个项目 / 一个一级指标）；"
-                  "示例行请替换为实际数据。橙色列名为必填列。", ""])
+    if kind == "unit_map":
+        notes.append(["说明", "", "一行一个对照：原单位（更名、合并或改编码之前）→ 现在的单位。导入后原单位的历年数据"
+                      "归入现单位，之后上传的表格仍用原名称或原编码的，也归入现单位。原单位和现单位同一年都有数据时"
+                      "会被拒绝（归并后会重复）。回滚该批次即可撤销对照。", ""])
+    else:
+        notes.append(["说明", "", "数据请填在第一个工作表「数据」中，一行一个单位（一个项目 / 一个一级指标）；"
+                      "示例行请替换为实际数据。橙色列名为必填列。", ""])
     for letter, width in zip("ABCD", (18, 14, 70, 40)):
         notes.column_dimensions[letter].width = width
 

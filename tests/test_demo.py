@@ -321,7 +321,8 @@ TEMPLATE_KINDS = {"预算执行数据模板": "budget", "一级指标得分模�
 
 def test_templates_are_committed_and_current(tmp_path):
     written = templates.write_templates(tmp_path)
-    assert sorted(p.name for p in written) == sorted(f"{n}{s}" for n in TEMPLATE_KINDS for s in (".csv", ".xlsx"))
+    names = [*TEMPLATE_KINDS, "单位对照模板"]
+    assert sorted(p.name for p in written) == sorted(f"{n}{s}" for n in names for s in (".csv", ".xlsx"))
     for path in written:
         assert path.read_bytes() == (TEMPLATE_DIR / path.name).read_bytes(), (
             f"data/templates/{path.name} is stale: run `python -m perfdash.templates`")
@@ -361,6 +362,27 @@ def test_template_round_trip(tmp_path, name, suffix):
             assert float(got) == pytest.approx(expected), column.label
         else:
             assert str(got) == str(expected), column.label
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_unit_map_template_joins_its_example_units(tmp_path, suffix):
+    """The 单位对照 template's example: 示例县文化局 (no code) is now 示例县文化广电和旅游局 (999902)."""
+    example = templates.EXAMPLES["unit_map"]
+    path = TEMPLATE_DIR / f"单位对照模板{suffix}"
+    if suffix == ".csv":
+        assert ingest.read_rows(path.read_bytes(), path.name, ingest.Limits())[0] == list(example)
+    history = (f"年度,单位编码,单位名称,地区,调整后预算数,实际支出数\n"
+               f"2023,,{example['原单位名称']},{example['原地区']},100,80\n"
+               f"2024,{example['单位编码']},{example['单位名称']},{example['地区']},100,90\n")
+    database = open_current(tmp_path / "t.duckdb")
+    try:
+        ingest.import_files(database, [("历年.csv", history.encode())])
+        [result] = ingest.import_files(database, ingest.read_files([path]))
+        assert (result.kind, result.inserted, result.updated) == ("unit_map", 1, 1)
+        stored = database.cursor().execute("SELECT year, unit_key, unit_name FROM budget ORDER BY year").fetchall()
+    finally:
+        database.close()
+    assert stored == [(2023, "code:999902", example["原单位名称"]), (2024, "code:999902", example["单位名称"])]
 
 
 def test_template_example_rows_are_self_consistent():

@@ -359,3 +359,38 @@ def test_a_reviewed_report_imports_the_corrected_figure_with_its_sentence(app, s
     assert not profile.exception, [e.value for e in profile.exception]
     shown = [str(m.value) for m in profile.markdown] + [str(m.value) for m in profile.caption]
     assert any("实际支出数：全年实际执行数为16848" in m for m in shown), shown   # the sentence behind the figure
+
+
+def test_a_unit_map_typed_on_the_page_joins_a_renamed_units_history(app, server, demo_db_path):
+    """Staff type 原单位 → 现单位 into the 单位对照 table: the preview says what moves, the
+    confirm writes it as a batch, the stored map lists it, and the unit has one history."""
+    db = open_current(demo_db_path)
+    try:
+        ingest.import_files(db, [("历年.csv", ("年度,单位名称,地区,层级,调整后预算数,实际支出数\n"
+                                               "2021,测试县旧名局,河南省测试县,县级,100,80\n"
+                                               "2022,测试县新名局,河南省测试县,县级,200,190\n").encode())],
+                            imported_by="测试")
+    finally:
+        db.close()
+    at = open_page(app)
+    at.session_state["unit_map_editor"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"原单位名称": "测试县旧名局", "原地区": "河南省测试县", "单位名称": "测试县新名局", "地区": "河南省测试县"}]}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "文件 1（单位对照）：新增对照 1 条，归入现单位的数据 1 行，已有对照 0 条" in [e.label for e in at.expander]
+    moves = frame_with(at, "原单位", "归入单位", "移动的行数")
+    assert moves[["原单位", "归入单位", "原单位的年度", "移动的行数"]].values.tolist() == [
+        ["测试县旧名局（河南省测试县）", "测试县新名局（河南省测试县）", "2021", 1]]
+    at.text_input(key="unit_map_by").input("预算科 张三").run()
+    at.button(key="unit_map_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = frame_with(at, "原单位", "归入单位所在", "批次")
+    assert stored[["原单位", "原单位所在", "归入单位", "导入人"]].values.tolist() == [
+        ["测试县旧名局", "河南省测试县", "测试县新名局", "预算科 张三"]]
+    db = open_current(demo_db_path)
+    try:
+        years = db.query("pages/unit_years", unit_key="name:河南省测试县|测试县新名局")
+    finally:
+        db.close()
+    assert years[["year", "unit_name"]].values.tolist() == [[2021, "测试县旧名局"], [2022, "测试县新名局"]]
+    assert years["execution_rate"].round(4).tolist() == [0.8, 0.95]

@@ -25,6 +25,12 @@ def show_preview(preview: Preview, key: str) -> None:
     st.dataframe(tables.preview_summary(preview), hide_index=True, width="stretch", key=f"{key}_summary")
     for i, f in enumerate(preview.files, start=1):
         p, changes = f.file, f.changes
+        if p.kind == "unit_map":
+            with st.expander(f"文件 {i}（单位对照）：新增对照 {f.inserted:,} 条，归入现单位的数据 {f.updated:,} 行，"
+                             f"已有对照 {f.unchanged:,} 条", expanded=True):
+                st.text(f"文件名：{p.file_name}")
+                st.dataframe(changes.drop(columns="change"), hide_index=True, width="stretch", key=f"{key}_map_{i}")
+            continue
         with st.expander(f"文件 {i}（{KIND_LABEL[p.kind]}）：新增 {f.inserted:,} 行，更新 {f.updated:,} 行，"
                          f"未变 {f.unchanged:,} 行", expanded=len(preview.files) == 1):
             st.text(f"文件名：{p.file_name}")

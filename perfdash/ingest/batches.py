@@ -13,6 +13,7 @@ import pandas as pd
 
 from perfdash.derive import rates
 from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
+from perfdash.ingest import unit_map
 from perfdash.ingest.columns import COLUMNS, KEY_COLUMNS
 from perfdash.ingest.readers import Limits
 from perfdash.ingest.parse import parse_all
@@ -89,7 +90,7 @@ def resolve_units(cur, parsed: list[ParsedFile]) -> list[ParsedFile]:
     counties' 县教育局) is refused, naming them, rather than guessed. Rows giving a 地区 were
     keyed by name within it already. Returns the files with their rows' unit_key settled."""
     open_rows = {i: item.frame["unit_code"].isna() & item.frame["region"].isna()
-                 for i, item in enumerate(parsed)}
+                 for i, item in enumerate(parsed) if item.kind != unit_map.KIND}
     open_rows = {i: rows for i, rows in open_rows.items() if rows.any()}
     if not open_rows:
         return parsed
@@ -172,6 +173,8 @@ def unit_questions(cur, parsed: ParsedFile) -> list[UnitQuestion]:
 
 
 def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
+    if parsed.kind == unit_map.KIND:
+        return unit_map.stage(cur, parsed)[:3]
     cur.register("incoming", parsed.frame)
     try:
         if parsed.kind == "budget":
@@ -186,12 +189,31 @@ def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
     return int(inserted), int(updated), int(unchanged)
 
 
+def _maps_first(parsed: list[ParsedFile]) -> list[ParsedFile]:
+    """Unit maps are written before the files of the same upload, which may use the old names."""
+    return sorted(parsed, key=lambda item: item.kind != unit_map.KIND)
+
+
+def _apply(cur, item: ParsedFile, batch_id: int) -> None:
+    """Write a staged file as `batch_id`, noting the unit-years it touches for the refresh."""
+    if item.kind == unit_map.KIND:
+        unit_map.apply(cur, batch_id)
+        return
+    run(cur, "import/touched_from_diff")
+    run_script(cur, APPLY_QUERY[item.kind], batch_id=batch_id)
+    run(cur, "import/drop_diff")
+
+
 def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.DataFrame]:
     """What importing `parsed` would change: counts and the new / changed rows (nothing written).
     `parsed` as resolve(db, ...) returned it when it is a score or project file."""
     cur = db.con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
+        if parsed.kind == unit_map.KIND:
+            *counts, changes = unit_map.stage(cur, parsed)
+            cur.execute("ROLLBACK")
+            return tuple(counts), changes
         counts = _stage(cur, parsed)
         changes = run(cur, "import/diff_rows").df()
         cur.execute("ROLLBACK")
@@ -207,16 +229,17 @@ def resolve(db: Database, parsed: list[ParsedFile]) -> tuple[list[ParsedFile], l
     cur = db.con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
-        settled = resolve_units(cur, parsed)
+        settled = resolve_units(cur, _maps_first(parsed))
+        run(cur, "rates/touched")          # written to by _apply, rolled back with the rest
         questions = []
-        for item in settled:
+        for i, item in enumerate(settled):
             # Each file asked against the stored data and the files before it, as the import
             # asks them: written here under a batch id no import has, then rolled back.
-            questions += unit_questions(cur, item)
+            item = settled[i] = unit_map.follow(cur, item)
+            questions += unit_questions(cur, item) if item.kind != unit_map.KIND else []
             if len(settled) > 1:
                 _stage(cur, item)
-                run_script(cur, APPLY_QUERY[item.kind], batch_id=-1)
-                run(cur, "import/drop_diff")
+                _apply(cur, item, -1)
         return settled, questions
     finally:
         with contextlib.suppress(duckdb.Error):
@@ -237,29 +260,37 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
     results = []
     questions: list[UnitQuestion] = []
     with db.transaction() as cur:
-        parsed = resolve_units(cur, parsed)
+        parsed = resolve_units(cur, _maps_first(parsed))
         run(cur, "rates/touched")          # the unit-years the refresh recomputes
-        for item in parsed:
-            asked = unit_questions(cur, item)   # after the files before it were written
+        for i, item in enumerate(parsed):
+            item = parsed[i] = unit_map.follow(cur, item)   # old names by the maps written so far
+            asked = unit_questions(cur, item) if item.kind != unit_map.KIND else []   # after the files before it
             questions += asked
-            inserted, updated, unchanged = _stage(cur, item)
+            if item.kind == unit_map.KIND:
+                *counts, moves = unit_map.stage(cur, item)
+                inserted, updated, unchanged = counts
+                said = unit_map.describe(moves)
+            else:
+                (inserted, updated, unchanged), said = _stage(cur, item), []
             batch_id = None
             if inserted or updated:
                 batch_id = int(run(cur, "import/next_batch_id").fetchall()[0][0])
-                run(cur, "import/touched_from_diff")
-                run_script(cur, APPLY_QUERY[item.kind], batch_id=batch_id)
+                _apply(cur, item, batch_id)
                 run(cur, "import/insert_batch", batch_id=batch_id, file_name=item.file_name,
                     sha256=item.sha256, kind=item.kind, inserted=inserted, updated=updated,
                     unchanged=unchanged, imported_at=now, imported_by=imported_by, is_demo=is_demo)
-            run(cur, "import/drop_diff")
+            if item.kind != unit_map.KIND:
+                run(cur, "import/drop_diff")
             stated = 0 if item.stated_rates is None else len(item.stated_rates)
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
-                                       unchanged, item.warnings, item.details(), stated, asked))
+                                       unchanged, item.warnings, item.details() + said, stated, asked))
         if questions and not accept_unit_changes:
             raise UnitChangesUnconfirmed(questions)
         if any(r.changed for r in results):
-            changed_years = {int(y) for item, r in zip(parsed, results) if r.changed
+            changed_years = {int(y) for item, r in zip(parsed, results) if r.changed and "year" in item.frame
                              for y in item.frame["year"].dropna().unique()}
+            if any(r.changed and r.kind == unit_map.KIND for r in results):   # every year of the joined units
+                changed_years |= {int(y) for (y,) in run(cur, "rates/touched_years").fetchall()}
             rates.refresh(cur, db, rates.affected_years(changed_years))
             run(cur, "db/bump_data_version")
         else:

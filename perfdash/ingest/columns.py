@@ -95,6 +95,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+# The unit map (单位对照, ingest/unit_map.py): an old name or code → the unit it now is. Not a
+# table of figures (no 年度), told from one by its 原… columns, which no other kind has.
+UNIT_MAP_COLUMNS: tuple[Column, ...] = (
+    _col("old_name", "原单位名称", "text", "原名称", "原单位", "旧单位名称", "曾用名", "曾用名称", "原部门名称"),
+    _col("old_code", "原单位编码", "text", "原编码", "原单位代码", "旧单位编码", "曾用编码", "原部门编码"),
+    _col("old_region", "原地区", "text", "原所属地区"),
+    _col("unit_name", "单位名称", "text", "现单位名称", "新单位名称", "现单位", "新单位", "现名称", "归入单位"),
+    _col("unit_code", "单位编码", "text", "现单位编码", "新单位编码", "单位代码", "现单位代码", "归入单位编码"),
+    _col("region", "地区", "text", "现地区", "所属地区", "现所属地区"),
+)
+
 # Headers with two readings (normalised) → the two column ids: refused naming both, unless the
 # table has no other budget column (see sheets.headers.SOLE_BUDGET).
 AMBIGUOUS: dict[str, dict[str, tuple[str, str]]] = {
@@ -103,7 +114,7 @@ AMBIGUOUS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 KIND_LABEL = {"budget": "预算执行数据", "scores": "一级指标得分", "projects": "项目支出数据",
-              "stated_rates": "报告所列比率"}
+              "stated_rates": "报告所列比率", "unit_map": "单位对照"}
 KEY_COLUMNS = {
     "budget": ["unit_key", "year"],
     "scores": ["unit_key", "year", "score_of", "dimension"],

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from perfdash.errors import ImportRefused, Problem
+from perfdash.ingest import unit_map
 from perfdash.ingest.arrow_csv import _ReadRowByRow, _arrow_body, _csv_head
 from perfdash.ingest.columns import MISSING_TOKENS, TOTAL_ROW_LABELS, match_header
 from perfdash.ingest.readers import (
@@ -409,8 +410,16 @@ def parse_all(files: list[tuple[str, bytes]], limits: Limits | None = None) -> l
         try:
             item = parse_file(data, name, limits)
         except ImportRefused as refused:
-            problems.extend(refused.problems)
-            continue
+            # A unit map (单位对照) is no table of figures: tried only when the figures reader
+            # refuses, so figure files pay nothing for it.
+            try:
+                item = unit_map.read(data, name)
+            except ImportRefused as map_refused:
+                problems.extend(map_refused.problems)
+                continue
+            if item is None:
+                problems.extend(refused.problems)
+                continue
         parsed.append(item)
         if item.kind != "stated_rates" and item.stated_rates is not None and len(item.stated_rates):
             parsed.append(_stated_rates_file(item))

@@ -102,6 +102,20 @@ def result_table(results: Iterable[BatchResult]) -> pd.DataFrame:
     })
 
 
+def unit_map_table(stored: pd.DataFrame) -> pd.DataFrame:
+    """import/unit_map_list as the page shows it: 原单位 → 现单位, and the batch to roll back."""
+    return pd.DataFrame({
+        "原单位": stored["old_name"].astype("string").fillna(""),
+        "原单位所在": stored["old_where"],
+        "归入单位": stored["new_name"].astype("string").fillna(""),
+        "归入单位所在": stored["new_where"],
+        "批次": stored["batch_id"],
+        "来源文件": stored["file_name"],
+        "导入时间": _timestamps(stored["imported_at"]),
+        "导入人": stored["imported_by"].astype("string").fillna(""),
+    })
+
+
 def _timestamps(values: pd.Series) -> pd.Series:
     """Times as text to the second; blank (not None / NaT) where there is none."""
     times = pd.to_datetime(values, errors="coerce")

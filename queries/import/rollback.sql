@@ -20,5 +20,8 @@ DELETE FROM project_replaced WHERE replaced_by = $batch_id;
 DELETE FROM stated_rate_replaced   WHERE replaced_by = $batch_id;
 DELETE FROM figure_source_replaced WHERE replaced_by = $batch_id;
 
+-- the mappings of a unit map (单位对照)
+DELETE FROM unit_map WHERE batch_id = $batch_id;
+
 UPDATE import_batch SET status = 'rolled_back', rolled_back_at = $rolled_back_at
 WHERE batch_id = $batch_id;
