@@ -20,7 +20,7 @@ scope = dict(year=f.year, **f.params())
 # Only what the page shows comes from DuckDB (never a frame of every unit: a national scope is
 # 500,000): per-metric counts, the shown end of the ranking, the scatter's bounded points and
 # the compared units; the full ranking is streamed from SQL when its download is clicked.
-counts = data.query("ranking/counts", **scope)
+counts = data.query("pages/metric_counts", **scope)
 chrome.stop_if_empty(counts, f)
 units = int(counts["units"].max())
 ranked_by = dict(zip(counts["metric"], counts["ranked"].astype("int64")))

@@ -46,7 +46,7 @@ def assert_same_rows(new: pd.DataFrame, old: pd.DataFrame) -> None:
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_counts_and_rankings_equal_the_whole_frame_computation(demo_db, scope, year):
     frame = demo_db.query("rates/unit_rates", year=year, **scope)
-    counts = demo_db.query("ranking/counts", year=year, **scope).set_index("metric")
+    counts = demo_db.query("pages/metric_counts", year=year, **scope).set_index("metric")
     if frame.empty:         # 平顶山 has figures for 2022 only: no rows, the page's empty state
         assert counts.empty and year == 2023
         return
