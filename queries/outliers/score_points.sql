@@ -32,31 +32,43 @@ inflated AS (
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)
 ),
-marked AS (
-    SELECT b.*, b.x <> b.execution_rate AS clipped, i.severity, i.reason, i.position,
-           count(*) OVER () AS part_total,
-           count(*) FILTER (i.severity = 'high') OVER () AS high_total,
-           count(*) FILTER (i.severity = 'medium') OVER () AS medium_total,
-           row_number() OVER (ORDER BY i.severity <> 'high', b.unit_name, b.unit_key, i.position) AS pick
+marked_all AS (
+    SELECT b.*, b.x <> b.execution_rate AS clipped, i.severity, i.reason, i.position
     FROM both_values AS b
     JOIN inflated AS i USING (unit_key)
 ),
-normal AS (
-    SELECT *, x <> execution_rate AS clipped, count(*) OVER () AS part_total,
-           row_number() OVER (ORDER BY x <> execution_rate DESC,
-                                       CASE WHEN x <> execution_rate THEN unit_name END,
-                                       CASE WHEN x <> execution_rate THEN unit_key END, md5(unit_key)) AS pick
+normal_all AS (
+    SELECT *, x <> execution_rate AS clipped
     FROM both_values
     WHERE unit_key NOT IN (SELECT unit_key FROM inflated)
+),
+totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () is far slower
+    SELECT (SELECT count(*) FROM normal_all) AS normal_total, count(*) AS marked_total,
+           count(*) FILTER (severity = 'high') AS high_total, count(*) FILTER (severity = 'medium') AS medium_total
+    FROM marked_all
+),
+normal AS (
+    SELECT n.*
+    FROM normal_all AS n
+    CROSS JOIN totals AS t
+    ORDER BY n.clipped DESC, CASE WHEN n.clipped THEN n.unit_name END, CASE WHEN n.clipped THEN n.unit_key END,
+             CASE WHEN t.normal_total > $limit THEN md5(n.unit_key) END
+    LIMIT $limit
+),
+marked AS (
+    SELECT *
+    FROM marked_all
+    ORDER BY severity <> 'high', unit_name, unit_key, position
+    LIMIT $limit
 )
 SELECT 'normal' AS part, unit_key, unit_name, level, execution_rate, self_score, grade, x, clipped,
-       NULL AS severity, NULL AS reason, part_total, NULL::BIGINT AS high_total,
+       NULL AS severity, NULL AS reason, t.normal_total AS part_total, NULL::BIGINT AS high_total,
        NULL::BIGINT AS medium_total, NULL::INTEGER AS position
 FROM normal
-WHERE part_total <= $limit OR pick <= $limit
+CROSS JOIN totals AS t
 UNION ALL
 SELECT 'marked', unit_key, unit_name, level, execution_rate, self_score, grade, x, clipped,
-       severity, reason, part_total, high_total, medium_total, position
+       severity, reason, t.marked_total, t.high_total, t.medium_total, position
 FROM marked
-WHERE part_total <= $limit OR pick <= $limit
+CROSS JOIN totals AS t
 ORDER BY part DESC, unit_name, unit_key, position;

@@ -47,36 +47,38 @@ worst AS (
                  position) = 1
 ),
 joined AS (
-    SELECT r.*, w.severity, w.kind, w.reason, w.unit_key IS NOT NULL AS is_flagged
+    SELECT r.*, w.severity, w.kind, w.reason, w.unit_key IS NOT NULL AS is_flagged,
+           abs(r.value - (SELECT median(value) FROM present)) AS distance
     FROM ranked AS r
     LEFT JOIN worst AS w USING (unit_key)
 ),
-normal AS (
-    SELECT *, count(*) OVER () AS part_total,
-           row_number() OVER (ORDER BY clipped DESC, CASE WHEN clipped THEN unit_name END,
-                                       CASE WHEN clipped THEN unit_key END, md5(unit_key)) AS pick
+totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () is far slower
+    SELECT count(*) FILTER (NOT is_flagged) AS normal_total, count(*) FILTER (is_flagged) AS flagged_total,
+           count(*) FILTER (severity = 'high') AS high_total, count(*) FILTER (severity = 'medium') AS medium_total
     FROM joined
-    WHERE NOT is_flagged
+),
+normal AS (
+    SELECT 'normal' AS part, j.*
+    FROM joined AS j
+    CROSS JOIN totals AS t
+    WHERE NOT j.is_flagged
+    ORDER BY j.clipped DESC, CASE WHEN j.clipped THEN j.unit_name END, CASE WHEN j.clipped THEN j.unit_key END,
+             CASE WHEN t.normal_total > $limit THEN md5(j.unit_key) END
+    LIMIT $limit
 ),
 flagged AS (
-    SELECT *, count(*) OVER () AS part_total,
-           row_number() OVER (ORDER BY severity <> 'high',
-                                       abs(value - (SELECT median(value) FROM present)) DESC,
-                                       unit_name, unit_key) AS pick
+    SELECT 'flagged' AS part, *
     FROM joined
     WHERE is_flagged
-),
-drawn AS (
-    SELECT 'normal' AS part, *, NULL::BIGINT AS high_total, NULL::BIGINT AS medium_total
-    FROM normal
-    WHERE part_total <= $limit OR pick <= $limit
-    UNION ALL BY NAME
-    SELECT 'flagged' AS part, *, count(*) FILTER (severity = 'high') OVER () AS high_total,
-           count(*) FILTER (severity = 'medium') OVER () AS medium_total
-    FROM flagged
-    QUALIFY part_total <= $limit OR pick <= $limit
+    ORDER BY severity <> 'high', distance DESC, unit_name, unit_key
+    LIMIT $limit
 )
-SELECT part, unit_key, unit_name, level, value, y, clipped, level_rank, severity, kind, reason,
-       part_total, high_total, medium_total
-FROM drawn
-ORDER BY part DESC, CASE WHEN part = 'flagged' AND part_total > $limit THEN pick END, unit_name, unit_key;
+SELECT d.part, d.unit_key, d.unit_name, d.level, d.value, d.y, d.clipped, d.level_rank, d.severity, d.kind,
+       d.reason, CASE d.part WHEN 'normal' THEN t.normal_total ELSE t.flagged_total END AS part_total,
+       t.high_total, t.medium_total
+FROM (SELECT * FROM normal UNION ALL SELECT * FROM flagged) AS d
+CROSS JOIN totals AS t
+ORDER BY d.part DESC,
+         CASE WHEN d.part = 'flagged' AND t.flagged_total > $limit THEN d.severity <> 'high' END,
+         CASE WHEN d.part = 'flagged' AND t.flagged_total > $limit THEN d.distance END DESC,
+         d.unit_name, d.unit_key;

@@ -31,12 +31,13 @@ WITH both_values AS (
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)
 ),
-counted AS (
-    SELECT *, count(*) OVER () AS with_both, count(*) FILTER (is_warned) OVER () AS warned
+totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () is far slower
+    SELECT count(*) AS with_both, count(*) FILTER (is_warned) AS warned
     FROM both_values
 )
 SELECT unit_key, unit_name, level, budget, self_score, execution_rate, with_both, warned
-FROM counted
+FROM both_values
+CROSS JOIN totals
 ORDER BY
     CASE WHEN with_both <= $limit THEN 0 WHEN is_warned THEN 1 ELSE 2 END,
     CASE WHEN with_both > $limit AND is_warned THEN execution_rate END,
