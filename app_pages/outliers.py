@@ -1,8 +1,6 @@
 """异常预警: every warning, statistical outlier, self-evaluation inflation case and data question of the year for
 the sidebar's scope — counted, filterable, explained in a sentence each, downloadable, and shown
 where they sit among all units."""
-from functools import partial
-
 import streamlit as st
 
 from perfdash import labels, metrics
@@ -20,8 +18,8 @@ PAGE_ROWS = 500
 
 f = chrome.start_page("异常预警")
 
-config = data.db().config
 database = data.db()
+config = database.config
 counts = data.query("pages/metric_counts", year=f.year, **f.params())
 chrome.stop_if_empty(counts, f)
 s = data.call(flag_list.summary, year=f.year, units_total=int(counts["units"].max()), **f.params())

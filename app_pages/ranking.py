@@ -15,7 +15,8 @@ RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
 
 f = chrome.start_page("排名对比")
 
-config = data.db().config
+database = data.db()
+config = database.config
 scope = dict(year=f.year, **f.params())
 # Only what the page shows comes from DuckDB (never a frame of every unit: a national scope is
 # 500,000): per-metric counts, the shown end of the ranking, the scatter's bounded points and
@@ -109,9 +110,6 @@ def _csv_columns(rows: pd.DataFrame) -> pd.DataFrame:
         **{f"{metrics.label(m)}（%）": (rows[m] * 100).round(2) for m in metrics.UNIT_RATE_IDS},
         "自评得分": rows["self_score"], "评价等级": rows["grade"],
     })
-
-
-database = data.db()
 
 
 def _full_ranking() -> bytes:
