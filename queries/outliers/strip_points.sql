@@ -19,7 +19,7 @@ WITH present AS (
     SELECT m.unit_key, u.unit_name, coalesce(m.level, '未填层级') AS level, m.value,
            greatest(least(m.value, $hi), $lo) AS y
     FROM unit_year_metric AS m
-    JOIN unit_year_rate AS u ON u.year = m.year AND u.unit_key = m.unit_key
+    JOIN unit_year_rate AS u ON u.year = m.year AND u.unit_id = m.unit_id
     WHERE m.metric = $metric
       AND m.year = $year
       AND m.value IS NOT NULL
@@ -28,8 +28,11 @@ WITH present AS (
       AND ($sector IS NULL OR m.sector = $sector)
 ),
 ranked AS (
+    -- row_number() over (level; value, unit_name, unit_key), in two cheaper windows: the units
+    -- below in value, then the place among equal values by name (sorting every name is slow)
     SELECT *, y <> value AS clipped,
-           row_number() OVER (PARTITION BY level ORDER BY value, unit_name, unit_key) AS level_rank
+           rank() OVER (PARTITION BY level ORDER BY value)
+           + row_number() OVER (PARTITION BY level, value ORDER BY unit_name, unit_key) - 1 AS level_rank
     FROM present
 ),
 worst AS (
