@@ -15,20 +15,28 @@ RANK_METRICS = [*metrics.UNIT_RATE_IDS, "self_score"]
 
 f = chrome.start_page("排名对比")
 
-config = data.db().config
-frame = data.query("rates/unit_rates", year=f.year, **f.params())
-chrome.stop_if_empty(frame, f)
-chrome.scope_caption(f, f"{len(frame):,} 个单位")
+database = data.db()
+config = database.config
+scope = dict(year=f.year, **f.params())
+# Only what the page shows comes from DuckDB (never a frame of every unit: a national scope is
+# 500,000): per-metric counts, the shown end of the ranking, the scatter's bounded points and
+# the compared units; the full ranking is streamed from SQL when its download is clicked.
+counts = data.query("pages/metric_counts", **scope)
+chrome.stop_if_empty(counts, f)
+units = int(counts["units"].max())
+ranked_by = dict(zip(counts["metric"], counts["ranked"].astype("int64")))
+chrome.scope_caption(f, f"{units:,} 个单位")
 
 # -- ranking table -----------------------------------------------------------------------------
 controls = st.columns([2, 2, 3])
 metric_id = controls[0].selectbox("排名指标", RANK_METRICS, format_func=metrics.label, key="rk_metric")
 metric = metrics.METRICS[metric_id]
 order = controls[1].radio("顺序", ["从高到低", "从低到高"], horizontal=True, key="rk_order")
-ranked = frame.dropna(subset=[metric_id]).sort_values([metric_id, "unit_name"], ascending=[order == "从低到高", True])
-missing = len(frame) - len(ranked)
-ranked = ranked.assign(rank=ranked[metric_id].rank(ascending=False, method="min").astype("int64"))
-shown = ranked.head(MAX_ROWS).reset_index(drop=True)
+ascending = order == "从低到高"
+ranked = int(ranked_by.get(metric_id, 0))
+missing = units - ranked
+# rank: 1 + units with a higher value (ties share it); ties listed by name, then unit key
+shown = data.query("ranking/rows", metric=metric_id, ascending=ascending, limit=MAX_ROWS, **scope)
 
 # Warnings as coloured tags (严重 red, 关注 orange) instead of cell colours (a pandas Styler cost
 # about 0.3 s per 300 rows on every run): severities worked out a column at a time, then one
@@ -86,63 +94,79 @@ column_config["其他指标预警"] = st.column_config.MultiselectColumn(
 chrome.unit_table(table, shown["unit_key"], key="rk_table", hide_index=True, width="stretch",
                   height=min(560, 35 * (len(table) + 1) + 3), column_config=column_config)
 notes = ["点击表头排序；选中一行打开该单位画像。红色标签为严重预警，橙色为关注（预警线见「口径说明」页）。"]
-if len(ranked) > MAX_ROWS:
-    notes.append(f"共 {len(ranked):,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个，完整排名可下载。")
+if ranked > MAX_ROWS:
+    notes.append(f"共 {ranked:,} 个单位，表中只列出{order}的前 {MAX_ROWS:,} 个，完整排名可下载。")
 if missing:
     notes.append(f"{missing:,} 个单位没有{metric.label}（相关字段未填报），未参与排名。")
 st.caption(" ".join(notes))
 
 
-def _full_ranking() -> bytes:
-    """The whole ranking as CSV (built only when the button is clicked)."""
-    out = pd.DataFrame({
-        "名次": ranked["rank"], "单位编码": ranked["unit_code"], "单位名称": ranked["unit_name"],
-        "地区": ranked["region"], "层级": ranked["level"], "行业": ranked["sector"],
-        "预算数（万元）": ranked["budget"].round(2), "实际支出数（万元）": ranked["actual_spend"].round(2),
-        **{f"{metrics.label(m)}（%）": (ranked[m] * 100).round(2) for m in metrics.UNIT_RATE_IDS},
-        "自评得分": ranked["self_score"], "评价等级": ranked["grade"],
+def _csv_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """One batch of ranking/rows as the download's columns."""
+    return pd.DataFrame({
+        "名次": rows["rank"], "单位编码": rows["unit_code"], "单位名称": rows["unit_name"],
+        "地区": rows["region"], "层级": rows["level"], "行业": rows["sector"],
+        "预算数（万元）": rows["budget"].round(2), "实际支出数（万元）": rows["actual_spend"].round(2),
+        **{f"{metrics.label(m)}（%）": (rows[m] * 100).round(2) for m in metrics.UNIT_RATE_IDS},
+        "自评得分": rows["self_score"], "评价等级": rows["grade"],
     })
-    return tabular.to_csv_bytes(out)
 
 
-st.download_button(f"下载完整排名（{len(ranked):,} 个单位，CSV）", data=_full_ranking,
+def _full_ranking() -> bytes:
+    """The whole ranking as CSV, streamed from SQL in batches — run only when the button is clicked."""
+    return tabular.query_csv_bytes(database, "ranking/rows", _csv_columns, metric=metric_id,
+                                   ascending=ascending, limit=None, **scope)
+
+
+st.download_button(f"下载完整排名（{ranked:,} 个单位，CSV）", data=_full_ranking,
                    file_name=tabular.safe_filename(f"{f.year}年_{metric.label}排名_{f.describe()}") + ".csv",
                    mime="text/csv", icon=":material/download:", key="rk_download")
 
 # -- scatter -------------------------------------------------------------------------------------
 st.subheader("预算执行率与自评得分")
-fig = ranking_charts.rate_vs_score(frame, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")
+# At most MAX_POINTS bubbles, chosen in SQL: every unit under the warning line (lowest first),
+# then a fixed sample of the rest (smallest md5 of the unit key: the same units on every run).
+points = data.query("ranking/scatter_points", limit=ranking_charts.MAX_POINTS,
+                    **ranking_charts.warning_bounds(config.thresholds.get("execution_rate")), **scope)
+fig = ranking_charts.rate_vs_score(points, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")
 chrome.unit_chart(fig, filename=f"{f.year}年_预算执行率与自评得分", key="rk_scatter")
-drawn, with_both = ranking_charts.scatter_points(frame, config)
-warned = int(pd.notna(ranking_charts.severity_of(
-    frame.dropna(subset=["execution_rate", "self_score"])["execution_rate"], config.thresholds.get("execution_rate"))).sum())
-if len(drawn) == with_both:
+with_both, warned = (int(points["with_both"].iloc[0]), int(points["warned"].iloc[0])) if len(points) else (0, 0)
+if len(points) == with_both:
     sampled = ""
-elif warned >= len(drawn):     # more warned units than bubbles: only the lowest of them are drawn
+elif warned >= len(points):     # more warned units than bubbles: only the lowest of them are drawn
     sampled = (f"共 {with_both:,} 个单位，其中 {warned:,} 个触及预算执行率预警线，"
-               f"图中只画出其中执行率最低的 {len(drawn):,} 个。")
+               f"图中只画出其中执行率最低的 {len(points):,} 个。")
 else:
     sampled = (f"共 {with_both:,} 个单位，图中画出触及预算执行率预警线的全部 {warned:,} 个单位和其余单位的固定抽样，"
-               f"共 {len(drawn):,} 个。")
+               f"共 {len(points):,} 个。")
 st.caption(sampled + "右下角（自评高、执行低）的单位自评可能偏高。" + chrome.CLICK_HINT)
 
 # -- side by side ----------------------------------------------------------------------------------
 st.subheader("单位对比")
-in_year = set(frame["unit_key"])
-by_metric = frame.dropna(subset=["execution_rate"]).sort_values("execution_rate")
+
+
+def _in_scope(keys: list[str]) -> pd.DataFrame:
+    """The rows of the given units with figures this year in scope (at most five keys)."""
+    return data.query("ranking/units", unit_keys=list(keys), **scope) if keys else shown.head(0)
+
+
 if "rk_compare" in st.session_state:   # filters changed: keep only units still in scope
+    in_year = set(_in_scope(st.session_state["rk_compare"])["unit_key"])
     kept = [k for k in st.session_state["rk_compare"] if k in in_year]
     if kept != st.session_state["rk_compare"]:
         st.session_state["rk_compare"] = kept
-elif len(by_metric) >= 2:
-    st.session_state["rk_compare"] = [by_metric["unit_key"].iloc[-1], by_metric["unit_key"].iloc[0]]
+elif ranked_by.get("execution_rate", 0) >= 2:   # highest and lowest execution rate (ties: by name)
+    st.session_state["rk_compare"] = [
+        data.query("ranking/rows", metric="execution_rate", ascending=asc, limit=1, **scope)["unit_key"].iloc[0]
+        for asc in (False, True)]
 picked = chrome.unit_search_picker("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", key="rk_compare",
                                    scope=f.params(), year=f.year, multi=True, max_selections=5)
-picked = [k for k in picked if k in in_year]
+found = _in_scope(picked)
+picked = [k for k in picked if k in set(found["unit_key"])]
 if len(picked) < 2:
     st.info("请至少选择 2 个单位进行对比。", icon=":material/info:")
 else:
-    chosen = frame.set_index("unit_key").loc[picked].reset_index()
+    chosen = found.set_index("unit_key").loc[picked].reset_index()
     compare_rows = [("budget", "预算数（万元）"), ("actual_spend", "实际支出数（万元）"),
                     *[(m, metrics.label(m)) for m in metrics.UNIT_RATE_IDS], ("self_score", "自评得分")]
     side = pd.DataFrame({

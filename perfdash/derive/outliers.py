@@ -183,6 +183,9 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS)
 
 
+typed = _typed      # for the paged list (perfdash.derive.flag_list), read from unit_flag
+
+
 def threshold_params(config: Config) -> list[dict]:
     """[thresholds.*] as the $thresholds list of structs the warning queries bind."""
     keys = ("medium_below", "medium_above", "high_below", "high_above", "high_at_or_below")

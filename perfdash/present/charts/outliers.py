@@ -19,6 +19,8 @@ marker symbol: Plotly validates a per-point string or symbol list one value at a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -92,12 +94,17 @@ def _display_range(values: pd.Series, marks: list[float]) -> tuple[float, float]
     """A y-range that holds the bulk of the units and the threshold lines; outliers beyond it
     are drawn at its edge."""
     v = values.dropna()
-    lo, hi = float(v.quantile(0.02)), float(v.quantile(0.98))
-    lo, hi = min([lo, *marks]), max([hi, *marks])
+    return display_range(float(v.quantile(0.02)), float(v.quantile(0.98)), float(v.min()), float(v.max()), marks)
+
+
+def display_range(q02: float, q98: float, vmin: float, vmax: float, marks: list[float]) -> tuple[float, float]:
+    """_display_range from the values' 2 % and 98 % quantiles (linear interpolation), minimum
+    and maximum — which SQL gives without handing every value to Python."""
+    lo, hi = min([q02, *marks]), max([q98, *marks])
     pad = max((hi - lo) * 0.12, 0.01)
     lo, hi = lo - pad, hi + pad
     # keep every point when that does not squash the bulk more than 3-fold
-    full_lo, full_hi = float(v.min()) - pad, float(v.max()) + pad
+    full_lo, full_hi = vmin - pad, vmax + pad
     if (full_hi - full_lo) <= 3 * (hi - lo):
         return min(lo, full_lo), max(hi, full_hi)
     return lo, hi
@@ -129,6 +136,33 @@ def _worst(flags: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values(["_s", "_k"]).drop_duplicates("unit_key").drop(columns=["_s", "_k"])
 
 
+@dataclass
+class StripParts:
+    """What metric_strip draws, whether worked out from every unit's frame (strip_parts) or
+    bounded in SQL (perfdash.present.charts.outlier_points.strip_parts_sql).
+
+    levels: the 层级 in axis order; counts: units with a value per level; boxes: level code →
+    five numbers (levels with ≥ 4 units); lo, hi: the y-range; normal: the unflagged units drawn
+    (unit_key, unit_name, level, code, x, y, clipped, the rate), normal_total: all unflagged
+    units; flagged: the flagged units drawn (the same and severity, kind, reason),
+    flagged_totals: severity → flagged units."""
+    levels: list[str]
+    counts: np.ndarray
+    boxes: dict[int, dict]
+    lo: float
+    hi: float
+    normal: pd.DataFrame
+    normal_total: int
+    flagged: pd.DataFrame
+    flagged_totals: dict[str, int] = field(default_factory=dict)
+
+
+def jitter(code: np.ndarray, level_rank: np.ndarray, width: float = 0.3) -> np.ndarray:
+    """x of a dot: its level's code plus an offset from its rank by value within the level
+    (1 = lowest), spread with the golden ratio so neighbours in value land apart."""
+    return code + (((level_rank * 0.6180339887) % 1.0) - 0.5) * 2 * width
+
+
 def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, config: Config, *,
                  title: str | None = None) -> go.Figure:
     """A box of one rate per 层级 over all units; units flagged on this rate as coloured dots
@@ -137,7 +171,11 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
     `rates` needs unit_key, unit_name, level and the rate column (fractions); `flags` is
     flags_for_year's frame (only rows with metric == metric_id are used).
     """
-    metric = metrics.METRICS[metric_id]
+    return draw_strip(strip_parts(rates, flags, metric_id, config), metric_id, config, title=title)
+
+
+def strip_parts(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, config: Config) -> StripParts:
+    """StripParts from frames of every unit in scope and its flags."""
     levels = _levels(rates)
     present = rates[metric_id].notna().to_numpy()
     # Plain numpy columns (object strings, integer level codes): selections below are array
@@ -167,20 +205,32 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
         order = flagged_all.assign(_s=(flagged_all["severity"] != "high").astype(int),
                                    _d=-(flagged_all[metric_id] - frame[metric_id].median()).abs())
         flagged = flagged_all.loc[order.sort_values(["_s", "_d"]).index[:MAX_POINTS]]
+    counts = np.bincount(frame["code"], minlength=len(levels)) if len(frame) else np.zeros(len(levels), int)
+    boxes = {code: _box_stats(frame.loc[frame["code"] == code, "y"]) for code in range(len(levels)) if counts[code] >= 4}
+    return StripParts(levels=levels, counts=counts, boxes=boxes, lo=lo, hi=hi, normal=normal,
+                      normal_total=len(normal_all), flagged=flagged,
+                      flagged_totals={s: int((flagged_all["severity"] == s).sum()) for s in ("high", "medium")})
+
+
+def draw_strip(parts: StripParts, metric_id: str, config: Config, *, title: str | None = None) -> go.Figure:
+    """The figure of metric_strip from its parts."""
+    metric = metrics.METRICS[metric_id]
+    levels, counts, lo, hi = parts.levels, parts.counts, parts.lo, parts.hi
+    normal, flagged = parts.normal, parts.flagged
+    marks = _threshold_marks(config, metric_id)
     label_rows = _sparse_labels(flagged, metric_id, hi - lo) if len(flagged) else pd.Index([])
     dot = 11 if len(flagged) <= 300 else 7          # hundreds of flagged dots would hide the boxes
 
     fig = style.new_figure()
-    counts = np.bincount(frame["code"], minlength=len(levels)) if len(frame) else np.zeros(len(levels), int)
     for code, level in enumerate(levels):
-        if counts[code] >= 4:
+        if code in parts.boxes:
             fig.add_trace(go.Box(
-                x=[code], **_box_stats(frame.loc[frame["code"] == code, "y"]), name=level, width=0.7,
+                x=[code], **parts.boxes[code], name=level, width=0.7,
                 boxpoints=False, fillcolor="rgba(91,155,213,0.10)", line=dict(color=style.SECONDARY, width=1),
                 hoverinfo="skip", showlegend=False,
             ))
-    normal_name = ("未标注单位" if len(normal) == len(normal_all)
-                   else f"未标注单位（抽样 {len(normal):,} / {len(normal_all):,} 个）")
+    normal_name = ("未标注单位" if len(normal) == parts.normal_total
+                   else f"未标注单位（抽样 {len(normal):,} / {parts.normal_total:,} 个）")
     # One trace per level and marker: the level and, within the range, the value come from the
     # trace and y, so customdata is [unit_key, name] (Plotly deep-copies object arrays element by
     # element, on add_trace and again in st.plotly_chart).
@@ -200,7 +250,7 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
         shown_legend = True
     for severity in ("high", "medium"):
         part = flagged[flagged["severity"] == severity]
-        total = int((flagged_all["severity"] == severity).sum())
+        total = parts.flagged_totals.get(severity, 0)
         if part.empty:
             continue
         name = (f"{labels.SEVERITY_LABELS[severity]}（{total}）" if len(part) == total
@@ -240,6 +290,27 @@ def metric_strip(rates: pd.DataFrame, flags: pd.DataFrame, metric_id: str, confi
     return fig
 
 
+@dataclass
+class ScoreParts:
+    """What execution_vs_score draws (from frames: score_parts; bounded in SQL:
+    outlier_points.score_parts_sql). lo, hi: the x-range; y_min: the lowest self-score (None
+    without units); normal: the other units drawn (unit_key, unit_name, grade, execution_rate,
+    self_score, x, clipped), normal_total: all of them; marked: the inflation cases drawn (the
+    same and severity, reason), marked_totals: severity → inflation cases."""
+    lo: float
+    hi: float
+    y_min: float | None
+    normal: pd.DataFrame
+    normal_total: int
+    marked: pd.DataFrame
+    marked_totals: dict[str, int] = field(default_factory=dict)
+
+
+def score_target(config: Config) -> float:
+    t = config.thresholds.get("execution_rate")
+    return t.medium_below if t and t.medium_below is not None else 0.9
+
+
 def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config, *,
                        title: str | None = None) -> go.Figure:
     """Execution rate (x) against self-score (y); inflation cases marked and labelled (all of
@@ -247,20 +318,32 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
 
     `rates` needs unit_key, unit_name, level, execution_rate, self_score, grade.
     """
+    return draw_score(score_parts(rates, flags, config), config, title=title)
+
+
+def score_parts(rates: pd.DataFrame, flags: pd.DataFrame, config: Config) -> ScoreParts:
+    """ScoreParts from frames of every unit in scope and its flags."""
     frame = rates.loc[rates["execution_rate"].notna() & rates["self_score"].notna(),
                       ["unit_key", "unit_name", "level", "execution_rate", "self_score", "grade"]].copy()
-    t = config.thresholds.get("execution_rate")
-    target = t.medium_below if t and t.medium_below is not None else 0.9
-    floor = config.grade_floors.get(config.outliers.inflation.grade, 90.0)
-    lo, hi = _display_range(frame["execution_rate"], [target, 1.0]) if len(frame) else (0.5, 1.1)
+    lo, hi = _display_range(frame["execution_rate"], [score_target(config), 1.0]) if len(frame) else (0.5, 1.1)
     frame["x"] = frame["execution_rate"].clip(lo, hi)
     frame["clipped"] = frame["execution_rate"].ne(frame["x"])
     inflated = flags[flags["kind"] == "inflation"][["unit_key", "severity", "reason"]] if len(flags) else \
         pd.DataFrame(columns=["unit_key", "severity", "reason"])
     marked = frame.merge(inflated, on="unit_key", how="inner")
     normal_all = frame[~frame["unit_key"].isin(marked["unit_key"])]
-    normal = _bounded(normal_all, MAX_POINTS, first=normal_all["clipped"])
-    y_lo = min(frame["self_score"].min() if len(frame) else 60.0, floor) - 3
+    return ScoreParts(lo=lo, hi=hi, y_min=float(frame["self_score"].min()) if len(frame) else None,
+                      normal=_bounded(normal_all, MAX_POINTS, first=normal_all["clipped"]),
+                      normal_total=len(normal_all), marked=marked,
+                      marked_totals={s: int((marked["severity"] == s).sum()) for s in ("high", "medium")})
+
+
+def draw_score(parts: ScoreParts, config: Config, *, title: str | None = None) -> go.Figure:
+    """The figure of execution_vs_score from its parts."""
+    target = score_target(config)
+    floor = config.grade_floors.get(config.outliers.inflation.grade, 90.0)
+    lo, hi, normal, marked = parts.lo, parts.hi, parts.normal, parts.marked
+    y_lo = min(parts.y_min if parts.y_min is not None else 60.0, floor) - 3
     y_hi = 101.0
 
     def hover_data(rows: pd.DataFrame, *more: np.ndarray) -> np.ndarray:
@@ -282,7 +365,8 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
                    position="bottom right")
     style.reference_line(fig, y=floor, color=style.MUTED, dash="dot", text=f"{config.outliers.inflation.grade} ≥ {floor:g} 分",
                    position="bottom right")
-    normal_name = "其他单位" if len(normal) == len(normal_all) else f"其他单位（抽样 {len(normal):,} / {len(normal_all):,} 个）"
+    normal_name = ("其他单位" if len(normal) == parts.normal_total
+                   else f"其他单位（抽样 {len(normal):,} / {parts.normal_total:,} 个）")
     for clipped, rows in ((False, normal[~normal["clipped"]]), (True, normal[normal["clipped"]])):
         if rows.empty:
             continue
@@ -300,7 +384,9 @@ def execution_vs_score(rates: pd.DataFrame, flags: pd.DataFrame, config: Config,
             continue
         fig.add_trace(go.Scatter(
             x=part["x"].to_numpy(), y=part["self_score"].to_numpy(), mode="markers+text",
-            name=f"自评虚高 · {labels.SEVERITY_LABELS[severity]}（{len(part)}）",
+            name=(f"自评虚高 · {labels.SEVERITY_LABELS[severity]}（{len(part)}）"
+                  if len(part) == parts.marked_totals.get(severity, len(part)) else
+                  f"自评虚高 · {labels.SEVERITY_LABELS[severity]}（{parts.marked_totals[severity]:,}，图中 {len(part):,} 个）"),
             marker=dict(color=style.SEVERITY_COLORS[severity], size=14, symbol="star",
                         line=dict(color="white", width=1)),
             text=plot_texts(part["unit_name"]), textposition="middle right",

@@ -30,11 +30,21 @@ def severity_of(values, threshold: Threshold | None) -> np.ndarray:
     return threshold.severities(values)
 
 
+def warning_bounds(threshold: Threshold | None) -> dict:
+    """A threshold's five bounds as the bound parameters of ranking/scatter_points.sql (all
+    None without a threshold: no unit is under a warning line)."""
+    keys = ("medium_below", "medium_above", "high_below", "high_above", "high_at_or_below")
+    return {k: (getattr(threshold, k) if threshold is not None else None) for k in keys}
+
+
 def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "execution_rate",
                    limit: int = MAX_POINTS) -> tuple[pd.DataFrame, int]:
     """The units to draw and how many have both values. Up to `limit`: every unit under the
     metric's warning line first (the ones a leader looks for), then a fixed sample of the others
-    (same sample on every run), so 20,000 units never become 20,000 bubbles."""
+    (same sample on every run), so 20,000 units never become 20,000 bubbles.
+
+    The 排名对比 page takes its points bounded in SQL instead (queries/ranking/scatter_points.sql:
+    the same rule, the fixed sample by md5(unit_key)); this is for frames already in hand."""
     both = frame.dropna(subset=[metric_id, "self_score"])
     if len(both) <= limit:
         return both, len(both)
