@@ -236,3 +236,21 @@ def test_a_unit_line_under_a_plain_looking_csv_is_read(db):
     [result] = ingest.import_files(db, [("2023年.csv", csv_bytes(HEADER, rows))])
     assert result.inserted == 30
     assert any("金额单位：元" in line and "已换算为万元" in line for line in result.details), result.details
+
+
+@pytest.mark.parametrize("earlier, later", [(500.0, 5_000_000.0), (5_000_000.0, 500.0)])
+def test_a_file_giving_its_units_year_before_counts_that_as_history(tmp_path, earlier, later):
+    """Two years of new units in one file: the later year is compared with the earlier one (after
+    import, by the data flag), so only the earlier year's rows make the median."""
+    database = open_current(tmp_path / "own.duckdb")
+    try:
+        rows = _new_units(2022, 5, lambda i: earlier + i) + _new_units(2023, 5, lambda i: later + i)
+        if earlier < MEDIAN_LIMIT:
+            [result] = ingest.import_files(database, [("两年.csv", _csv(rows))])
+            assert result.inserted == 10 and result.scale is None
+            assert {f[1] for f in _scale_flags(database, 2023)} == {"unit_scale"}
+        else:
+            message = _refused(database, "两年.csv", _csv(rows))
+            assert "5 个单位的预算数中位数为 5,000,002.00 万元" in message
+    finally:
+        database.close()
