@@ -16,7 +16,7 @@ import pandas as pd
 
 from perfdash import labels, metrics
 from perfdash.config import PROJECT_ROOT
-from perfdash.errors import ImportRefused, RollbackRefused, UnitChangesUnconfirmed, UserError
+from perfdash.errors import ImportRefused, RollbackRefused, ScaleUnconfirmed, UnitChangesUnconfirmed, UserError
 
 SEED_DIR = PROJECT_ROOT / "data" / "seed"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -119,6 +119,8 @@ def _print_results(results) -> None:
             print(f"  说明：{line}")
         for question in r.unit_changes:
             print(f"  已确认的单位变更：{question}")
+        if r.scale is not None:
+            print("  已确认按表中数值导入（金额量级存疑，已列入数据核查）")
 
 
 def cmd_import(args) -> int:
@@ -132,7 +134,14 @@ def cmd_import(args) -> int:
     db = _open(args)
     try:
         results = ingest.import_parsed(db, parsed, imported_by=args.by or os.environ.get("USER"),
-                                       accept_unit_changes=args.accept_unit_changes)
+                                       accept_unit_changes=args.accept_unit_changes, accept_scale=args.accept_scale)
+    except ScaleUnconfirmed as asked:
+        print(f"以下 {len(asked.questions)} 个文件的金额量级存疑，数据库未作任何修改：", file=sys.stderr)
+        for question in asked.questions:
+            print(f"  {question}", file=sys.stderr)
+        print("若金额确实如此，加 --accept-scale 重新导入（这些金额会列入数据核查）；否则请改正文件后重新导入",
+              file=sys.stderr)
+        return 1
     except UnitChangesUnconfirmed as asked:
         print(f"以下 {len(asked.questions)} 处单位变更需要确认，数据库未作任何修改：", file=sys.stderr)
         for question in asked.questions:
@@ -296,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--by", help="导入人（记入导入历史）")
     p.add_argument("--accept-unit-changes", action="store_true",
-                   help="确认文件中单位的地区/层级变更（及只差开头 0 的单位编码）；不加则列出这些变更，不导入")
+                   help="确认文件中单位的地区/层级变更（及只差开头 0 的单位编码、另一地区的同名单位）；不加则列出这些变更，不导入")
+    p.add_argument("--accept-scale", action="store_true",
+                   help="确认金额量级存疑的预算文件（约为往年的 10,000 倍等）按表中数值导入，并列入数据核查；不加则说明原因，不导入")
 
     p = sub.add_parser("extract", help="从自评报告（.txt/.docx/.pdf）中提取数据及其原句")
     p.add_argument("reports", nargs="+", metavar="REPORT")

@@ -124,6 +124,7 @@ class DataRules:
     received_margin: float = 0.0       # funds received above budget × (1 + this) is a question
     slip: bool = True                  # a stated rate no 口径 reproduces is a question
     amount_ratio: float = 1000.0       # a budget this many times last year's (or 1/this): 元 read as 万元?
+    max_median: float = 100_000.0      # 万元: an import of new units with a higher median budget (元 read as 万元?)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _outlier_settings(raw: dict, path: Path) -> OutlierSettings:
             received_margin=float(data_raw.pop("received_margin", 0.0)),
             slip=bool(data_raw.pop("slip", True)),
             amount_ratio=float(data_raw.pop("amount_ratio", 1000.0)),
+            max_median=float(data_raw.pop("max_median", 100_000.0)),
         )
         if data_raw:
             raise ConfigError(f"{path}: outliers.data 有未知的键 {sorted(data_raw)}")

@@ -61,19 +61,28 @@ class ImportRefused(UserError):
         return "\n".join(str(p) for p in self.problems)
 
 
+NEW_REGION = "同名单位在另一地区"   # UnitQuestion.what: a name stored only in other 地区, met in a new one
+
+
 @dataclass(frozen=True)
 class UnitQuestion:
     """A stored unit an import would change in a way that must be confirmed: its 地区 or 层级
-    (same key), or a 单位编码 that differs from a stored one only by leading zeros."""
+    (same key), or a 单位编码 that differs from a stored one only by leading zeros; or a new unit
+    without a code whose 单位名称 is stored only in other 地区 (what = NEW_REGION: old = those
+    地区, new = the incoming one; confirmed, it is a unit of its own)."""
 
     file: str
     unit_key: str
     unit_name: str
-    what: str          # 地区 | 层级 | 单位编码
+    what: str          # 地区 | 层级 | 单位编码 | NEW_REGION
     old: str | None
     new: str | None
 
     def __str__(self) -> str:
+        if self.what == NEW_REGION:
+            return (f"{self.file}：「{self.unit_name}」此前只在 {self.old} 有记录，本次为 {self.new}："
+                    f"确认后作为 {self.new} 的新单位导入；若是同一单位迁移了地区，"
+                    "请导入后用「单位对照」把原记录归入")
         if self.what == "单位编码":
             return (f"{self.file}：单位「{self.unit_name}」的单位编码「{self.new}」与库中单位编码「{self.old}」"
                     "只差开头的 0，是同一单位还是两个单位？确认后按两个不同编码分别保存；"
@@ -89,3 +98,29 @@ class UnitChangesUnconfirmed(UserError):
     def __init__(self, questions: list[UnitQuestion]):
         self.questions = questions
         super().__init__(f"{len(questions)} 处单位变更需要确认，未导入任何数据")
+
+
+@dataclass(frozen=True)
+class ScaleQuestion:
+    """A budget file whose amounts look read at the wrong scale (a 元 file read as 万元): ~10,000×
+    the same units' stored figures, or — units with nothing stored — a median budget no
+    department has. `message` explains it; confirmed, the file is imported as read and the
+    figures carry a data flag (数据核查)."""
+
+    file: str
+    message: str
+    basis: str         # same_year | prior_year (compared with stored figures) | median (no history)
+    ratio: float       # incoming / stored (median over units); for basis median, the median 万元
+    units: int         # units compared (or, for median, units in the file without history)
+
+    def __str__(self) -> str:
+        return f"{self.file}：{self.message}"
+
+
+class ScaleUnconfirmed(ImportRefused):
+    """Budget amounts look read at the wrong scale and that was not confirmed; nothing has been
+    written. An ImportRefused, so a caller that cannot ask refuses with the explanation."""
+
+    def __init__(self, questions: list[ScaleQuestion]):
+        self.questions = questions
+        super().__init__([Problem(q.file, None, None, q.message) for q in questions])

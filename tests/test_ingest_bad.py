@@ -264,11 +264,11 @@ def test_a_failure_while_writing_rolls_back_earlier_files(db_path, monkeypatch):
         real_stage = batches._stage
         calls = []
 
-        def failing_stage(cur, item):
+        def failing_stage(cur, item, *more):
             calls.append(item.file_name)
             if len(calls) == 2:
                 raise RuntimeError("disk full")
-            return real_stage(cur, item)
+            return real_stage(cur, item, *more)
 
         monkeypatch.setattr(batches, "_stage", failing_stage)
         with pytest.raises(RuntimeError):

@@ -263,7 +263,9 @@ def big_budget_csv(n: int) -> bytes:
     rng = np.random.default_rng(20231)
     ids = np.arange(n)
     units = (ids // 5).astype(str)
-    initial = rng.integers(100_000, 100_000_000, n) / 100          # 万元, 2 decimals
+    # 万元, 2 decimals: 100 – 10,000 万元, as departments' budgets are (a median in the 亿s of
+    # 万元 would be held by the importer's check for a 元 file read as 万元)
+    initial = rng.integers(10_000, 1_000_000, n) / 100
     frame = pd.DataFrame({
         "年度": 2019 + ids % 5,
         "单位编码": np.char.add("U", units),

@@ -1,6 +1,7 @@
 """Unit identity (DESIGN §1): a unit without a code is its name within its region; a name two
-regions share is refused, not guessed; a change of a stored unit's 地区 / 层级, or a code that
-differs from a stored one only by its leading zeros, is asked, not applied silently."""
+regions share is refused, not guessed; a change of a stored unit's 地区 / 层级, a code that
+differs from a stored one only by its leading zeros, or a new unit whose name is stored only in
+another region, is asked, not applied silently; two such codes in one upload are refused."""
 from __future__ import annotations
 
 import sys
@@ -12,10 +13,14 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import pytest  # noqa: E402
 
+import io  # noqa: E402
+
+import openpyxl  # noqa: E402
+
 from ingest_cases import csv_bytes, dump, run_cli  # noqa: E402
 from perfdash import ingest  # noqa: E402
 from perfdash.derive import open_current  # noqa: E402
-from perfdash.errors import UnitChangesUnconfirmed  # noqa: E402
+from perfdash.errors import NEW_REGION, UnitChangesUnconfirmed  # noqa: E402
 from perfdash.ingest.session import Confirm, Stage, UploadSession  # noqa: E402
 
 BUDGET = ["年度", "单位编码", "单位名称", "地区", "层级", "行业", "年初预算数", "调整后预算数", "实际支出数"]
@@ -49,7 +54,8 @@ def facts(db):
 
 def test_two_counties_education_bureaus_in_two_files_are_two_units(db):
     ingest.import_files(db, [("中牟.csv", county_budget(A, 1000, 900))])
-    ingest.import_files(db, [("原阳.csv", county_budget(B, 2000, 1000))])
+    # The second county's is asked about (see below), and confirmed a unit of its own.
+    ingest.import_parsed(db, ingest.parse_all([("原阳.csv", county_budget(B, 2000, 1000))]), accept_unit_changes=True)
     assert sorted(budget_rows(db)) == sorted([
         (f"name:{A}|县教育局", None, A, "县级", Decimal("1000.000000"), Decimal("900.000000")),
         (f"name:{B}|县教育局", None, B, "县级", Decimal("2000.000000"), Decimal("1000.000000")),
@@ -219,3 +225,121 @@ def test_migration_6_rekeys_name_keyed_rows_and_keeps_rollback_exact(tmp_path):
         (key, Decimal("900.000000"))]
     assert db.con.execute("SELECT count(*) FROM budget_replaced").fetchall() == [(0,)]
     db.close()
+
+
+# -- a name stored only in another region ---------------------------------------------------
+
+
+def test_a_name_stored_only_in_another_region_is_asked_then_a_unit_of_its_own(db):
+    ingest.import_files(db, [("中牟.csv", county_budget(A, 1000, 900))])
+    before = facts(db)
+    with pytest.raises(UnitChangesUnconfirmed) as asked:
+        ingest.import_files(db, [("原阳.csv", county_budget(B, 2000, 1000, year=2024))])
+    [question] = asked.value.questions
+    assert (question.file, question.unit_key, question.unit_name, question.what, question.old, question.new) == \
+        ("原阳.csv", f"name:{B}|县教育局", "县教育局", NEW_REGION, A, B)
+    assert str(question) == (f"原阳.csv：「县教育局」此前只在 {A} 有记录，本次为 {B}：确认后作为 {B} 的新单位导入；"
+                             "若是同一单位迁移了地区，请导入后用「单位对照」把原记录归入")
+    assert facts(db) == before
+    [result] = ingest.import_parsed(db, ingest.parse_all([("原阳.csv", county_budget(B, 2000, 1000, year=2024))]),
+                                    accept_unit_changes=True)
+    assert result.unit_changes == [question]
+    assert sorted(r[:3] for r in budget_rows(db)) == sorted([(f"name:{A}|县教育局", None, A),
+                                                             (f"name:{B}|县教育局", None, B)])
+
+
+def test_not_asked_when_the_upload_names_the_stored_unit_too_or_the_name_has_a_code_there(db):
+    ingest.import_files(db, [("中牟.csv", county_budget(A, 1000, 900))])
+    both = csv_bytes(BUDGET, [[2024, "", "县教育局", A, "县级", "教育", 1100, 1100, 1000],
+                              [2024, "", "县教育局", B, "县级", "教育", 2000, 2000, 1000]])
+    [result] = ingest.import_files(db, [("两县.csv", both)])
+    assert result.inserted == 2 and result.unit_changes == []
+    # Split over two files of one upload, in either order: still not asked.
+    c = "河南省开封市兰考县"
+    ingest.import_files(db, [("兰考.csv", county_budget(c, 500, 400, year=2025)),
+                             ("中牟.csv", county_budget(A, 1200, 1000, year=2025))])
+    assert ("name:" + c + "|县教育局",) in db.con.execute("SELECT DISTINCT unit_key FROM budget").fetchall()
+
+
+def test_every_stored_region_is_named_and_a_region_less_unit_counts(db):
+    header = [h for h in BUDGET if h != "地区"]
+    ingest.import_files(db, [("无地区.csv", csv_bytes(header, [[2023, "", "县财政局", "县级", "财政", 80, 80, 70]]))])
+    ingest.import_parsed(db, ingest.parse_all([("中牟.csv", csv_bytes(BUDGET, [
+        [2023, "", "县财政局", A, "县级", "财政", 90, 90, 80]]))]), accept_unit_changes=True)
+    with pytest.raises(UnitChangesUnconfirmed) as asked:
+        ingest.import_files(db, [("原阳.csv", csv_bytes(BUDGET, [[2023, "", "县财政局", B, "县级", "财政", 60, 60, 50]]))])
+    [question] = asked.value.questions
+    assert (question.old, question.new) == (f"{A}、（未填地区）", B)
+
+
+def test_the_upload_session_and_the_cli_ask_about_a_name_in_another_region(db, tmp_path):
+    ingest.import_files(db, [("中牟.csv", county_budget(A, 1000, 900))])
+    session = UploadSession()
+    session.check([("原阳.csv", county_budget(B, 2000, 1000))])
+    preview = session.preview(db)
+    assert [(q.what, q.old, q.new) for q in preview.questions] == [(NEW_REGION, A, B)]
+    assert session.confirm(db, "张三").status is Confirm.UNIT_CHANGES
+    assert len(budget_rows(db)) == 1
+    path = db.path
+    db.close()
+    second = tmp_path / "原阳.csv"
+    second.write_bytes(county_budget(B, 2000, 1000))
+    asked = run_cli("import", second, "--db", path)
+    assert asked.returncode == 1
+    assert f"「县教育局」此前只在 {A} 有记录，本次为 {B}" in asked.stderr and "--accept-unit-changes" in asked.stderr
+    done = run_cli("import", second, "--db", path, "--accept-unit-changes")
+    assert done.returncode == 0, done.stderr
+    assert "已确认的单位变更" in done.stdout and "单位对照" in done.stdout
+
+
+# -- two spellings of one code in one upload -----------------------------------------------------
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        sheet.append(["2023年度部门预算执行情况表"])
+        sheet.append(BUDGET)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_two_spellings_of_one_code_in_one_upload_are_refused_naming_both_rows(db):
+    ingest.import_files(db, [("其他.csv", csv_bytes(BUDGET, [[2023, "777", "其他局", A, "县级", "教育", 1, 1, 1]]))])
+    before = dump(db)
+    book = _workbook({"2022": [[2022, "555", "某委", A, "县级", "教育", 10, 10, 9]],
+                      "2023": [[2023, "555", "某委", A, "县级", "教育", 11, 11, 9],
+                               [2023, 1234, "某局", A, "县级", "教育", 100, 100, 90]]})
+    text = csv_bytes(BUDGET, [[2024, "001234", "某局", A, "县级", "教育", 100, 100, 90]])
+    with pytest.raises(ingest.ImportRefused) as refused:
+        ingest.import_files(db, [("预算.csv", text), ("往年.xlsx", book)])
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.column) == ("往年.xlsx（工作表「2023」）", 4, "单位编码")
+    assert problem.message.startswith("单位编码「1234」（某局）与 预算.csv 第 2 行的单位编码「001234」（某局）只差开头的 0")
+    assert dump(db) == before
+    # One file, two rows: the same.
+    one = csv_bytes(BUDGET, [[2023, "001234", "某局", A, "县级", "教育", 100, 100, 90],
+                             [2024, "1234", "某局", A, "县级", "教育", 100, 100, 90]])
+    with pytest.raises(ingest.ImportRefused) as refused:
+        ingest.import_files(db, [("一个文件.csv", one)])
+    assert [(p.file, p.row) for p in refused.value.problems] == [("一个文件.csv", 3)]
+    assert "一个文件.csv 第 2 行的单位编码「001234」" in refused.value.problems[0].message
+    session = UploadSession()
+    session.check([("一个文件.csv", one)])
+    session.preview(db)
+    assert session.stage is Stage.REFUSED and session.problems[0].row == 3
+    assert dump(db) == before
+
+
+def test_two_spellings_one_of_them_stored_are_asked_not_refused(db):
+    ingest.import_files(db, [("全角.csv", csv_bytes(BUDGET, [[2023, "001234", "某局", A, "县级", "教育", 100, 100, 90]]))])
+    both = csv_bytes(BUDGET, [[2024, "001234", "某局", A, "县级", "教育", 100, 100, 90],
+                              [2024, "01234", "某局", A, "县级", "教育", 100, 100, 90]])
+    with pytest.raises(UnitChangesUnconfirmed) as asked:
+        ingest.import_files(db, [("两种.csv", both)])
+    assert [(q.what, q.old, q.new) for q in asked.value.questions] == [("单位编码", "001234", "01234")]

@@ -246,7 +246,8 @@ def test_an_amount_ten_thousand_times_last_year_is_a_data_question(tmp_path):
         flags = outliers.flags_for_year(db, 2022)
         data = flags[flags["kind"] == "data"]
         assert list(data["metric"]) == ["budget"] and list(data["severity"]) == ["high"]
-        assert "预算数 1,250,000.00 万元是上年 120.50 万元的 10,373 倍" in data["reason"].iloc[0]
+        assert "预算数 1,250,000.00 万元约为上年 120.50 万元的 10,373 倍" in data["reason"].iloc[0]
+        assert "可能单位有误（元/万元），请核对" in data["reason"].iloc[0]
         assert outliers.flags_for_year(db, 2021).query("kind == 'data'").empty
     finally:
         db.close()

@@ -279,7 +279,7 @@ def test_a_level_change_is_asked_and_imports_only_with_the_checkbox(app, server,
 
     at.text_input(key="upload_by").input("预算科 王五").run()
     at.button(key="upload_confirm").click().run()                # not ticked: nothing written
-    assert any("确认这些单位的地区/层级变更" in e.value for e in at.error)
+    assert any("确认以上单位变更" in e.value for e in at.error)
     assert_same_tables(before, snapshot(demo_db_path))
 
     at.checkbox(key="upload_accept_units").check().run()

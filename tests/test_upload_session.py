@@ -186,11 +186,11 @@ def test_a_failed_write_leaves_nothing_written_and_says_why(db, monkeypatch):
     before = dump(db)
     real_stage, calls = batches._stage, []
 
-    def failing_stage(cur, item):
+    def failing_stage(cur, item, *more):
         calls.append(item.file_name)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_stage(cur, item)
+        return real_stage(cur, item, *more)
 
     monkeypatch.setattr(batches, "_stage", failing_stage)
     failed = upload.confirm(db, "张三")

@@ -50,11 +50,26 @@ def show_preview(preview: Preview, key: str) -> None:
                 st.caption(f"仅显示前 {tables.PREVIEW_ROWS} 行。")
             if f.unchanged:
                 st.caption(f"另有 {f.unchanged:,} 行与数据库中的数据相同，导入时不变。")
+    show_scale(preview.scale)
     if preview.questions:
-        st.warning(f"以下 {len(preview.questions)} 处单位变更需要确认（勾选下方「确认这些单位的地区/层级变更」后才会导入）：",
+        st.warning(f"以下 {len(preview.questions)} 处单位变更需要确认（勾选下方「{ACCEPT_UNITS}」后才会导入）：",
                    icon=":material/help:")
         st.dataframe(tables.unit_questions(preview.questions), hide_index=True, width="stretch",
                      key=f"{key}_unit_questions")
+
+
+ACCEPT_UNITS = "确认以上单位变更"
+ACCEPT_SCALE = "金额已核对无误，按表中数值导入（列入数据核查）"
+
+
+def show_scale(scale) -> None:
+    """Budget files whose amounts look read at the wrong scale (元 as 万元), each explained."""
+    if not scale:
+        return
+    st.warning(f"以下 {len(scale)} 个文件的金额量级存疑（可能把「元」当成了「万元」）。请先核对；"
+               f"若金额确实如此，勾选下方「{ACCEPT_SCALE}」后才会导入：", icon=":material/warning:")
+    for question in scale:
+        st.text(str(question))
 
 
 def confirm(session: UploadSession, preview: Preview, may_write, key: str) -> None:
@@ -63,14 +78,19 @@ def confirm(session: UploadSession, preview: Preview, may_write, key: str) -> No
         return
     name = st.text_input("导入人（必填，记入导入历史）", key=f"{key}_by", max_chars=50,
                          placeholder="例如：预算科 张三")
-    accept = bool(preview.questions) and st.checkbox("确认这些单位的地区/层级变更", key=f"{key}_accept_units")
+    accept = bool(preview.questions) and st.checkbox(ACCEPT_UNITS, key=f"{key}_accept_units")
+    accept_scale = bool(preview.scale) and st.checkbox(ACCEPT_SCALE, key=f"{key}_accept_scale")
     if not st.button("确认导入", type="primary", key=f"{key}_confirm", icon=":material/upload:"):
         st.caption("确认前不会写入任何数据。")
         return
     outcome = session.confirm(data.db(), name, may_write=may_write,
-                              accept_unit_changes=accept)
+                              accept_unit_changes=accept, accept_scale=accept_scale)
+    if outcome.status is Confirm.SCALE:
+        st.error(f"请先核对上面列出的金额量级并勾选「{ACCEPT_SCALE}」，未写入任何数据。", icon=":material/warning:")
+        if not preview.scale:   # the files together asked more than the preview showed
+            show_scale(outcome.scale)
     if outcome.status is Confirm.UNIT_CHANGES:
-        st.error("请先核对上面列出的单位变更并勾选「确认这些单位的地区/层级变更」，未写入任何数据。",
+        st.error(f"请先核对上面列出的单位变更并勾选「{ACCEPT_UNITS}」，未写入任何数据。",
                  icon=":material/help:")
         if not preview.questions:   # the files together asked more than the preview showed
             st.dataframe(tables.unit_questions(outcome.questions), hide_index=True, width="stretch",

@@ -5,8 +5,9 @@ their rows among the other flags.
 * data_flags — a grade with no score and no figures; spending above the budget figure while equal
   to the money received (asked as a question about the budget figure, never called an
   overspend); funds received above the budget; spending with a zero or missing budget; a budget
-  figure ≥ amount_ratio × last year's (a 元 file read as 万元) or the reverse; a stated rate no
-  口径 reproduces (reconciliation verdict `slip`).
+  figure ≥ amount_ratio × last year's, or × the figure it replaced (a 元 file read as 万元), or the
+  reverse; new units imported together whose median budget no department has (max_median); a
+  stated rate no 口径 reproduces (reconciliation verdict `slip`).
 * drop_questioned — the overspend warning (and statistical flags on that execution rate) of a
   unit-year whose budget figure is in question are not listed: the data flag says it.
 * more_inflation / combine_inflation — a self-grade above 中 beside ≥ N unit-level high warnings;
@@ -124,12 +125,20 @@ def more_inflation(query, config: Config, scope: dict, warnings: pd.DataFrame) -
 
 # -- data questions (数据核查) ----------------------------------------------------------------
 
+SCALE_CHECKS = ("unit_scale", "replaced_scale", "median_scale")   # amounts at a doubtful scale (元 / 万元)
+
+
+def _times(ratio: pd.Series) -> pd.Series:
+    return ratio.map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}" if v >= 1 else f"1/{1 / v:,.0f}")
+
+
 
 def data_flags(query, config: Config, scope: dict) -> pd.DataFrame:
     """Figures that are incomplete or contradict each other, each said as a question."""
     rules = config.outliers.data
     checks = query("outliers/data_checks", equal_tolerance=rules.equal_tolerance,
-                   received_margin=rules.received_margin, amount_ratio=rules.amount_ratio, **scope)
+                   received_margin=rules.received_margin, amount_ratio=rules.amount_ratio,
+                   max_median=rules.max_median, **scope)
     frames = []
     if len(checks):
         c = checks
@@ -144,20 +153,29 @@ def data_flags(query, config: Config, scope: dict) -> pd.DataFrame:
             "received_above_budget": "实际到位资金 " + amount("funds_received") + "高于预算数 " + amount("budget")
                                      + "，请核实预算数是否完整",
             "spend_without_budget": "有实际支出 " + amount("actual_spend") + "，但预算数为零或缺失，无法计算执行率，请补充预算数",
-            "unit_scale": "预算数 " + amount("budget") + "是上年 " + amount("prior_budget") + "的 "
-                          + (c["budget"] / c["prior_budget"]).map(
-                              lambda v: "—" if pd.isna(v) else f"{v:,.0f}" if v >= 1 else f"1/{1 / v:,.0f}")
+            "unit_scale": "预算数 " + amount("budget") + "约为上年 " + amount("prior_budget") + "的 "
+                          + _times(c["budget"] / c["prior_budget"])
                           + f" 倍（规则：≥ {rules.amount_ratio:g} 倍或 ≤ 1/{rules.amount_ratio:g}），"
-                          "可能把「元」当成了「万元」（或反之），请核实金额单位",
+                          "可能单位有误（元/万元），请核对",
+            "replaced_scale": "预算数 " + amount("budget") + "约为此前导入的同年数 " + amount("replaced_budget") + "的 "
+                              + _times(c["budget"] / c["replaced_budget"])
+                              + f" 倍（规则：≥ {rules.amount_ratio:g} 倍或 ≤ 1/{rules.amount_ratio:g}），"
+                              "可能单位有误（元/万元），请核对",
+            "median_scale": "没有往年数据可比；与本单位同批导入、同样没有往年数据的 " + c["batch_units"].map(
+                                lambda v: "—" if pd.isna(v) else f"{int(v):,}")
+                            + " 个单位，预算数中位数为 " + amount("batch_median") + f"（规则：超过 {rules.max_median:,.0f} 万元），"
+                            "超出一个部门年度预算的常见范围，可能把以元填报的金额当成了万元（大 10,000 倍），请核对",
         }
         reason = pd.Series("", index=c.index, dtype="object")
         for check_id, text in reasons.items():
             reason = reason.where(~check.eq(check_id), text)
         metric = check.map({"grade_without_figures": "self_score", "spend_equals_received": "execution_rate",
                             "received_above_budget": "funds_arrival_rate",
-                            "spend_without_budget": "execution_rate", "unit_scale": "budget"})
-        severity = np.where(check.isin(["spend_without_budget", "unit_scale"]), "high", "medium")
-        value = c["value"].where(~check.eq("unit_scale"), c["budget"])
+                            "spend_without_budget": "execution_rate", "unit_scale": "budget",
+                            "replaced_scale": "budget", "median_scale": "budget"})
+        scale = check.isin(SCALE_CHECKS)
+        severity = np.where(check.eq("spend_without_budget") | scale, "high", "medium")
+        value = c["value"].where(~scale, c["budget"])
         frames.append(c.assign(metric=metric, value=value, kind="data", severity=severity, reason=reason,
                                basis=check))
     if rules.slip:

@@ -532,6 +532,7 @@ def rules_text(config: Config) -> list[str]:
     lines.append(
         f"数据核查：有评价等级而无得分和支出数据；实际支出高于预算数而与实际到位资金相差不超过 "
         f"{d.equal_tolerance:g} 万元（预算数存疑，不按超支预警）；实际到位资金高于预算数；有支出而无预算数；"
-        f"预算数是上年的 {d.amount_ratio:g} 倍以上或 1/{d.amount_ratio:g} 以下（元与万元可能弄混）"
+        f"预算数是上年（或此前导入的同年数）的 {d.amount_ratio:g} 倍以上或 1/{d.amount_ratio:g} 以下（元与万元可能弄混）；"
+        f"没有往年数据、同批导入的单位预算数中位数超过 {d.max_median:,.0f} 万元（元可能被当成万元）"
         + ("；报告所列比率用任何口径都算不出。" if d.slip else "。"))
     return lines

@@ -18,7 +18,9 @@ The names below are the package's public API; import from the submodule where th
 """
 from __future__ import annotations
 
-from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
+from perfdash.errors import (
+    ImportRefused, Problem, RollbackRefused, ScaleQuestion, ScaleUnconfirmed, UnitChangesUnconfirmed, UnitQuestion,
+)
 from perfdash.ingest.batches import BatchResult, import_files, import_parsed, preview, rollback
 from perfdash.ingest.columns import (
     COLUMNS, GRADE_ALIASES, KEY_COLUMNS, KIND_LABEL, LEVEL_ALIASES, MISSING_TOKENS, TOTAL_ROW_LABELS,
@@ -33,5 +35,5 @@ __all__ = [
     "LEVEL_ALIASES", "Limits", "MAX_HEADER_SEARCH_ROWS", "MISSING_TOKENS", "ParsedFile", "Problem",
     "RollbackRefused", "TOTAL_ROW_LABELS", "decode_text", "detect_kind", "import_files", "import_parsed",
     "match_header", "normalise_header", "parse_all", "parse_file", "preview", "read_files", "read_rows",
-    "rollback", "UnitChangesUnconfirmed", "UnitQuestion",
+    "rollback", "ScaleQuestion", "ScaleUnconfirmed", "UnitChangesUnconfirmed", "UnitQuestion",
 ]

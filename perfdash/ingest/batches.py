@@ -12,7 +12,10 @@ import duckdb
 import pandas as pd
 
 from perfdash.derive import rates
-from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
+from perfdash.errors import (
+    NEW_REGION, ImportRefused, Problem, RollbackRefused, ScaleQuestion, ScaleUnconfirmed, UnitChangesUnconfirmed,
+    UnitQuestion,
+)
 from perfdash.ingest import unit_map
 from perfdash.ingest.columns import COLUMNS, KEY_COLUMNS
 from perfdash.ingest.readers import Limits
@@ -33,6 +36,7 @@ class BatchResult:
     details: list[str] = field(default_factory=list)   # ParsedFile.details(): sheets, units, skipped rows
     stated_rates: int = 0                              # the report's own rates read, not stored yet
     unit_changes: list[UnitQuestion] = field(default_factory=list)   # confirmed 地区/层级/编码 changes
+    scale: ScaleQuestion | None = None       # confirmed: amounts imported as read despite the scale check
 
     @property
     def changed(self) -> bool:
@@ -50,23 +54,39 @@ APPLY_QUERY = {kind: f"import/apply_{kind}" for kind in COLUMNS}
 SCALE_LIMIT = 1000.0
 
 
-def _check_scale(cur, parsed: ParsedFile) -> None:
-    """Refuse a budget file read at the wrong scale (queries/import/scale_check.sql)."""
+# A file of units with nothing stored to compare with: the median budget (万元, as read) above which
+# it cannot be a file of departments' annual budgets in 万元. City and county departments' medians
+# are hundreds to a few thousand 万元, provincial departments' tens of thousands at most; a 元 file
+# read as 万元 puts a department of 100 万元 at 1,000,000. 100,000 万元 (10 亿元) sits between.
+MEDIAN_LIMIT = 100_000.0
+CONFIRMABLE = "核对无误、金额确实如此时，可以确认按表中数值导入（导入后列入「数据核查」）"
+
+
+def _check_scale(cur, parsed: ParsedFile) -> ScaleQuestion | None:
+    """A budget file read at the wrong scale (queries/import/scale_check.sql), or — units
+    with no stored history — a median budget no department has (import/median_check.sql)."""
     units, ratio, basis = run(cur, "import/scale_check").fetchall()[0]
-    if not units or ratio is None or 1 / SCALE_LIMIT < ratio < SCALE_LIMIT:
-        return
-    than = "已存同年度" if basis == "same_year" else "上年"
-    if ratio >= SCALE_LIMIT:
-        times = f"{ratio:,.0f}"
-        cause = ("可能是以元为单位的表格未注明「单位：元」，被按万元读取。请在表头或表格上方注明单位"
-                 "（如第一行写「单位：元」，或列名写「年初预算数（元）」）后重新上传")
-    else:
-        times = f"1/{1 / ratio:,.0f}"
-        cause = ("可能是表格注明的单位有误（如把万元写成了元），或库中已有的数据当初按元存成了万元。"
-                 "请核对表格的单位；若库中数据有误，请先回滚那次导入")
-    raise ImportRefused([Problem(parsed.file_name, None, None,
-                                 f"金额约为{than}同一批单位的 {times} 倍（{units} 个单位比较的中位数），{cause}。"
-                                 "本次未导入任何数据")])
+    if units and ratio is not None and not 1 / SCALE_LIMIT < ratio < SCALE_LIMIT:
+        than = "已存同年度" if basis == "same_year" else "上年"
+        if ratio >= SCALE_LIMIT:
+            times = f"{ratio:,.0f}"
+            cause = ("可能是以元为单位的表格未注明「单位：元」，被按万元读取。请在表头或表格上方注明单位"
+                     "（如第一行写「单位：元」，或列名写「年初预算数（元）」）后重新上传")
+        else:
+            times = f"1/{1 / ratio:,.0f}"
+            cause = ("可能是表格注明的单位有误（如把万元写成了元），或库中已有的数据当初按元存成了万元。"
+                     "请核对表格的单位；若库中数据有误，请先回滚那次导入")
+        return ScaleQuestion(parsed.file_name, f"金额约为{than}同一批单位的 {times} 倍（{units} 个单位比较的中位数），"
+                             f"{cause}。本次未导入任何数据；{CONFIRMABLE}", basis, float(ratio), int(units))
+    units, median = run(cur, "import/median_check").fetchall()[0]
+    if not units or median is None or median <= MEDIAN_LIMIT:
+        return None
+    return ScaleQuestion(parsed.file_name,
+                         f"库中没有可比的往年数据，而表中 {units} 个单位的预算数中位数为 {median:,.2f} 万元"
+                         f"（约 {median / 10000:,.0f} 亿元），超过一个部门年度预算的常见范围"
+                         f"（中位数超过 {MEDIAN_LIMIT:,.0f} 万元即提示）。可能是以元为单位的表格未注明「单位：元」，"
+                         "被按万元读取，金额会大 10,000 倍。请在表格上方写「单位：元」或在列名写「（元）」后重新上传。"
+                         f"本次未导入任何数据；{CONFIRMABLE}", "median", float(median), int(units))
 
 
 # -- which unit a row means (DESIGN §1 "Unit identity") -----------------------------------
@@ -172,13 +192,63 @@ def unit_questions(cur, parsed: ParsedFile) -> list[UnitQuestion]:
     return [UnitQuestion(parsed.file_name, key, name, what, old, new) for key, name, what, old, new in found]
 
 
-def _stage(cur, parsed: ParsedFile) -> tuple[int, int, int]:
+def upload_questions(cur, parsed: list[ParsedFile]) -> list[UnitQuestion]:
+    """What the files of one upload ask together, against the stored data: a budget row for a new
+    unit without a code whose 单位名称 is stored only in other 地区 (import/name_in_other_region).
+    Two 单位编码 of the upload equal but for leading zeros, neither stored, are refused
+    (import/code_spellings), naming both rows."""
+    frames, codes = [], []
+    for pos, item in enumerate(parsed):
+        f = item.frame
+        if item.kind == unit_map.KIND:
+            continue
+        if item.kind == "budget":
+            frames.append(pd.DataFrame({"file_name": item.file_name, "file_pos": pos, "unit_key": f["unit_key"],
+                                        "unit_name": f["unit_name"], "unit_code": f["unit_code"],
+                                        "region": f["region"]}))
+        coded = f["unit_code"].notna()
+        if coded.any():
+            codes.append(pd.DataFrame({"file_name": item.file_name, "file_pos": pos,
+                                       "sheet": item.sheet_of_rows()[coded], "source_row": f.loc[coded, "source_row"],
+                                       "unit_code": f.loc[coded, "unit_code"], "unit_name": f.loc[coded, "unit_name"]}))
+    problems, found = [], []
+    try:
+        if codes:
+            cur.register("upload_codes", pd.concat(codes, ignore_index=True).astype(
+                {"file_name": "string", "sheet": "string", "unit_code": "string", "unit_name": "string",
+                 "source_row": "int64"}))
+            for file, sheet, row, code, name, ffile, fsheet, frow, fcode, fname in \
+                    run(cur, "import/code_spellings").fetchall():
+                first = f"{ffile}{f' 工作表「{fsheet}」' if fsheet else ''} 第 {frow} 行"
+                problems.append(Problem(file if not sheet else f"{file}（工作表「{sheet}」）", int(row), "单位编码",
+                                        f"单位编码「{code}」（{name}）与 {first}的单位编码「{fcode}」（{fname}）"
+                                        "只差开头的 0：Excel 会把以数字保存的「001234」显示为「1234」。若是同一单位，"
+                                        "请把两处改成同一写法（把单元格设为文本后补上开头的 0）后重新上传；"
+                                        "若确是两个单位，请分两次导入，第二次会请您确认"))
+        if frames:
+            cur.register("upload_rows", pd.concat(frames, ignore_index=True).astype(
+                {c: "string" for c in ("file_name", "unit_key", "unit_name", "unit_code", "region")}))
+            found = run(cur, "import/name_in_other_region").fetchall()
+    finally:
+        for view in ("upload_codes", "upload_rows"):
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister(view)
+    if problems:
+        raise ImportRefused(problems)
+    return [UnitQuestion(file, key, name, NEW_REGION, old, new) for file, key, name, old, new in found]
+
+
+def _stage(cur, parsed: ParsedFile, scale: list[ScaleQuestion] | None = None) -> tuple[int, int, int]:
+    """Compare one file with the stored data (import_diff). A budget file read at the wrong scale
+    raises ScaleUnconfirmed, or, given a list `scale`, is added to it and staged as read."""
     if parsed.kind == unit_map.KIND:
         return unit_map.stage(cur, parsed)[:3]
     cur.register("incoming", parsed.frame)
     try:
-        if parsed.kind == "budget":
-            _check_scale(cur, parsed)
+        if parsed.kind == "budget" and (question := _check_scale(cur, parsed)):
+            if scale is None:
+                raise ScaleUnconfirmed([question])
+            scale.append(question)
         run(cur, DIFF_QUERY[parsed.kind], absent="," + "".join(f"{c}," for c in parsed.absent))
     finally:
         # After a failed statement the transaction is aborted and unregister raises too; the
@@ -204,9 +274,11 @@ def _apply(cur, item: ParsedFile, batch_id: int) -> None:
     run(cur, "import/drop_diff")
 
 
-def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.DataFrame]:
+def preview(db: Database, parsed: ParsedFile, *, scale: list[ScaleQuestion] | None = None
+            ) -> tuple[tuple[int, int, int], pd.DataFrame]:
     """What importing `parsed` would change: counts and the new / changed rows (nothing written).
-    `parsed` as resolve(db, ...) returned it when it is a score or project file."""
+    `parsed` as resolve(db, ...) returned it when it is a score or project file. A file read at
+    the wrong scale raises ScaleUnconfirmed, or is added to `scale` when given."""
     cur = db.con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
@@ -214,7 +286,7 @@ def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.
             *counts, changes = unit_map.stage(cur, parsed)
             cur.execute("ROLLBACK")
             return tuple(counts), changes
-        counts = _stage(cur, parsed)
+        counts = _stage(cur, parsed, scale)
         changes = run(cur, "import/diff_rows").df()
         cur.execute("ROLLBACK")
         return counts, changes
@@ -222,23 +294,25 @@ def preview(db: Database, parsed: ParsedFile) -> tuple[tuple[int, int, int], pd.
         cur.close()
 
 
-def resolve(db: Database, parsed: list[ParsedFile]) -> tuple[list[ParsedFile], list[UnitQuestion]]:
+def resolve(db: Database, parsed: list[ParsedFile], *, scale: list[ScaleQuestion] | None = None
+            ) -> tuple[list[ParsedFile], list[UnitQuestion]]:
     """The files with every row's unit settled (resolve_units) and the questions importing them
-    would ask (unit_questions); nothing written. Raises ImportRefused for a name that means
-    more than one unit."""
+    would ask (unit_questions, upload_questions); nothing written. Raises ImportRefused for a name
+    that means more than one unit. Several files are staged in turn, as the import stages them:
+    the scale questions that asks are added to `scale` when given."""
     cur = db.con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
         settled = resolve_units(cur, _maps_first(parsed))
+        questions = upload_questions(cur, settled)
         run(cur, "rates/touched")          # written to by _apply, rolled back with the rest
-        questions = []
         for i, item in enumerate(settled):
             # Each file asked against the stored data and the files before it, as the import
             # asks them: written here under a batch id no import has, then rolled back.
             item = settled[i] = unit_map.follow(cur, item)
             questions += unit_questions(cur, item) if item.kind != unit_map.KIND else []
             if len(settled) > 1:
-                _stage(cur, item)
+                _stage(cur, item, scale=[] if scale is None else scale)
                 _apply(cur, item, -1)
         return settled, questions
     finally:
@@ -249,29 +323,35 @@ def resolve(db: Database, parsed: list[ParsedFile]) -> tuple[list[ParsedFile], l
 
 def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | None = None,
                   is_demo: bool = False, now: dt.datetime | None = None,
-                  accept_unit_changes: bool = False) -> list[BatchResult]:
+                  accept_unit_changes: bool = False, accept_scale: bool = False) -> list[BatchResult]:
     """Write already-validated files in one transaction; each file that changes rows is a batch.
 
     Score and project rows naming a unit by name alone are settled first (resolve_units: a name
     two units have is refused). A file that would change a stored unit's 地区 or 层级, or meets
-    a code written with other leading zeros, raises UnitChangesUnconfirmed with every question
-    and writes nothing, unless accept_unit_changes."""
+    a code written with other leading zeros, or names a new unit without a code whose name is
+    stored only in other 地区, raises UnitChangesUnconfirmed with every question and writes
+    nothing, unless accept_unit_changes. A budget file read at the wrong scale raises
+    ScaleUnconfirmed (checked first) unless accept_scale. Two spellings of one code in the upload,
+    neither stored, are refused (upload_questions)."""
     now = now or dt.datetime.now().replace(microsecond=0)
     results = []
     questions: list[UnitQuestion] = []
     with db.transaction() as cur:
         parsed = resolve_units(cur, _maps_first(parsed))
+        across = upload_questions(cur, parsed)   # against the stored data, before any file is written
+        scale: list[ScaleQuestion] = []
         run(cur, "rates/touched")          # the unit-years the refresh recomputes
         for i, item in enumerate(parsed):
             item = parsed[i] = unit_map.follow(cur, item)   # old names by the maps written so far
-            asked = unit_questions(cur, item) if item.kind != unit_map.KIND else []   # after the files before it
-            questions += asked
+            asked = (unit_questions(cur, item) if item.kind != unit_map.KIND else []) + \
+                [q for q in across if q.file == item.file_name]
+            questions += asked                   # unit_questions: after the files before it were written
+            n_scale = len(scale)
             if item.kind == unit_map.KIND:
                 *counts, moves = unit_map.stage(cur, item)
-                inserted, updated, unchanged = counts
-                said = unit_map.describe(moves)
+                (inserted, updated, unchanged), said = counts, unit_map.describe(moves)
             else:
-                (inserted, updated, unchanged), said = _stage(cur, item), []
+                (inserted, updated, unchanged), said = _stage(cur, item, scale), []
             batch_id = None
             if inserted or updated:
                 batch_id = int(run(cur, "import/next_batch_id").fetchall()[0][0])
@@ -283,7 +363,10 @@ def import_parsed(db: Database, parsed: list[ParsedFile], *, imported_by: str | 
                 run(cur, "import/drop_diff")
             stated = 0 if item.stated_rates is None else len(item.stated_rates)
             results.append(BatchResult(batch_id, item.file_name, item.kind, inserted, updated,
-                                       unchanged, item.warnings, item.details() + said, stated, asked))
+                                       unchanged, item.warnings, item.details() + said, stated, asked,
+                                       scale[n_scale] if len(scale) > n_scale else None))
+        if scale and not accept_scale:
+            raise ScaleUnconfirmed(scale)
         if questions and not accept_unit_changes:
             raise UnitChangesUnconfirmed(questions)
         if any(r.changed for r in results):

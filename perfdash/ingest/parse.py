@@ -303,7 +303,8 @@ def _parse_sheets(data: bytes, name: str, limits: Limits) -> ParsedFile:
         skipped=[s for p in parsed for s in p.skipped],
         units=[u for p in parsed for u in p.units],
         notes=list(result.notes) + [n for p in parsed for n in p.notes],
-        stated_rates=pd.concat(stated, ignore_index=True) if stated else None)
+        stated_rates=pd.concat(stated, ignore_index=True) if stated else None,
+        row_sheets=tuple((t.sheet, len(p.frame)) for t, p in zip(result.tables, parsed)))
 
 
 def _header_units(kind: str, header: list[str]) -> list[str]:

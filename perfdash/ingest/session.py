@@ -22,7 +22,9 @@ from typing import Callable
 
 import pandas as pd
 
-from perfdash.errors import ImportRefused, Problem, RollbackRefused, UnitChangesUnconfirmed, UnitQuestion
+from perfdash.errors import (
+    ImportRefused, Problem, RollbackRefused, ScaleQuestion, ScaleUnconfirmed, UnitChangesUnconfirmed, UnitQuestion,
+)
 from perfdash.ingest.batches import BatchResult, import_parsed
 from perfdash.ingest.batches import resolve as resolve_units
 from perfdash.ingest.batches import preview as preview_changes
@@ -73,6 +75,9 @@ class Preview:
     # Stored units the import would change (地区 / 层级, a code differing only by leading zeros):
     # confirm imports only with accept_unit_changes.
     questions: tuple[UnitQuestion, ...] = ()
+    # Budget files whose amounts look read at the wrong scale (元 as 万元): confirm imports them as
+    # read only with accept_scale (they are then listed among the data questions).
+    scale: tuple[ScaleQuestion, ...] = ()
 
     @property
     def changes_anything(self) -> bool:
@@ -94,6 +99,7 @@ class Confirm(enum.Enum):
     NO_IMPORTER = "no_importer"              # the history records who imported
     NOT_ALLOWED = "not_allowed"              # may_write() said no
     UNIT_CHANGES = "unit_changes"            # the preview's unit changes were not confirmed
+    SCALE = "scale"                          # amounts at a doubtful scale were not confirmed
     STALE = "stale"                          # the database changed since the preview: look again
     REFUSED = "refused"                      # the importer refused the files (problems)
     FAILED = "failed"                        # the database failed; nothing was written
@@ -106,6 +112,7 @@ class ConfirmResult:
     problems: tuple[Problem, ...] = ()
     reason: str = ""             # FAILED: "<error type>：<message>"
     questions: tuple[UnitQuestion, ...] = ()   # UNIT_CHANGES: what needs confirming
+    scale: tuple[ScaleQuestion, ...] = ()      # SCALE: the files whose amounts need confirming
 
     @property
     def ok(self) -> bool:
@@ -198,31 +205,36 @@ class UploadSession:
         return self.stage
 
     def preview(self, db: Database) -> Preview:
-        """What confirming would change, computed again only after the database changed. A file
-        the stored data shows to be wrong (read at 10,000× its scale) turns the upload REFUSED:
-        the returned preview is then empty and `problems` says why."""
+        """What confirming would change, computed again only after the database changed. A budget
+        file whose amounts look read at the wrong scale (10,000× the stored figures, or a median
+        no department has) is previewed as read and asked about (`Preview.scale`); a problem
+        only the stored data shows (a name two units have) turns the upload REFUSED: the returned
+        preview is then empty and `problems` says why."""
         if self.stage is not Stage.READY:
             raise RuntimeError(f"nothing to preview: the upload is {self.stage.value}")
         version = db.data_version()
         if self._preview is None or self._preview.data_version != version:
-            files = []
+            files, in_turn, each = [], [], []
             try:
                 # Rows naming a unit by name alone settled first (a name two units have is refused).
-                settled, questions = resolve_units(db, list(self._parsed))
+                # Several files: the scale asked as the import asks it, each after the ones before.
+                settled, questions = resolve_units(db, list(self._parsed), scale=in_turn)
                 for item in settled:
-                    (inserted, updated, unchanged), changes = preview_changes(db, item)
+                    (inserted, updated, unchanged), changes = preview_changes(db, item, scale=each)
                     files.append(FilePreview(item, inserted, updated, unchanged, changes))
-            except ImportRefused as refused:   # checked against the stored data (the 10,000× check)
+                scale = in_turn if len(settled) > 1 else each
+            except ImportRefused as refused:   # checked against the stored data
                 self._parsed, self._problems = (), tuple(refused.problems)
                 return Preview(version, ())
-            self._preview = Preview(version, tuple(files), tuple(questions))
+            self._preview = Preview(version, tuple(files), tuple(questions), tuple(scale))
         return self._preview
 
     def confirm(self, db: Database, imported_by: str | None,
                 may_write: Callable[[], bool] = _always, *,
-                accept_unit_changes: bool = False) -> ConfirmResult:
+                accept_unit_changes: bool = False, accept_scale: bool = False) -> ConfirmResult:
         """Import the previewed files, all or none, if nothing changed since the preview. When the
-        preview asks about stored units' 地区 / 层级 (or codes), only with accept_unit_changes."""
+        preview asks about stored units' 地区 / 层级 (or codes), only with accept_unit_changes;
+        when it asks about the scale of amounts, only with accept_scale."""
         stage = self.stage
         if stage is Stage.IMPORTED:
             return ConfirmResult(Confirm.ALREADY_IMPORTED, self._imported.results)
@@ -232,6 +244,8 @@ class UploadSession:
             return ConfirmResult(Confirm.NOT_PREVIEWED)
         if not self._preview.changes_anything:
             return ConfirmResult(Confirm.NOTHING_TO_IMPORT)
+        if self._preview.scale and not accept_scale:
+            return ConfirmResult(Confirm.SCALE, scale=self._preview.scale)
         if self._preview.questions and not accept_unit_changes:
             return ConfirmResult(Confirm.UNIT_CHANGES, questions=self._preview.questions)
         name = (imported_by or "").strip()
@@ -244,10 +258,13 @@ class UploadSession:
             return ConfirmResult(Confirm.STALE)
         try:
             results = tuple(import_parsed(db, list(self._parsed), imported_by=name,
-                                          accept_unit_changes=accept_unit_changes))
+                                          accept_unit_changes=accept_unit_changes, accept_scale=accept_scale))
         except UnitChangesUnconfirmed as asked:   # the files together ask more than each did
             self._preview = None
             return ConfirmResult(Confirm.UNIT_CHANGES, questions=tuple(asked.questions))
+        except ScaleUnconfirmed as asked:         # a file compared with the one before it
+            self._preview = None
+            return ConfirmResult(Confirm.SCALE, scale=tuple(asked.questions))
         except ImportRefused as refused:
             return ConfirmResult(Confirm.REFUSED, problems=tuple(refused.problems))
         except Exception as exc:   # DatabaseBusyError, a DuckDB error: nothing was written

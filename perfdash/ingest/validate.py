@@ -42,6 +42,15 @@ class ParsedFile:
     # unit_code, unit_name, region, metric, label, value (fraction), source. Kept, not recomputed:
     # parse_all imports them as a stated-rates file of their own.
     stated_rates: pd.DataFrame | None = None
+    # The workbook's sheets in frame order: (sheet, rows), so a row's sheet can be named.
+    row_sheets: tuple[tuple[str | None, int], ...] = ()
+
+    def sheet_of_rows(self) -> pd.Series:
+        """Each row's sheet (None for CSV text, or when not known), by position in the frame."""
+        names = [s for s, n in self.row_sheets for _ in range(n)]
+        if len(names) != len(self.frame):
+            names = [None] * len(self.frame)
+        return pd.Series(names, index=self.frame.index, dtype="object")
 
     def details(self) -> list[str]:
         """What the reader did, in Chinese, for the preview and the import result: the sheets read

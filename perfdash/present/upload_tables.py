@@ -9,7 +9,7 @@ from typing import Iterable
 import pandas as pd
 
 from perfdash import labels, metrics
-from perfdash.errors import Problem, UnitQuestion
+from perfdash.errors import NEW_REGION, Problem, UnitQuestion
 from perfdash.ingest.batches import BatchResult
 from perfdash.ingest.columns import COLUMNS, KIND_LABEL
 from perfdash.ingest.session import Preview
@@ -23,12 +23,17 @@ def problem_report(problems: Iterable[Problem]) -> pd.DataFrame:
     return report
 
 
+UNIT_NOTES = {"单位编码": "只差开头的 0：确认则按两个不同编码保存",
+              NEW_REGION: "此前只在原值所列地区有记录：确认则作为新值地区的新单位导入；若是同一单位迁移地区，"
+                          "请导入后用「单位对照」把原记录归入"}
+
+
 def unit_questions(questions: Iterable[UnitQuestion]) -> pd.DataFrame:
-    """The stored units an upload would change (地区 / 层级, a code differing by leading zeros):
-    one row each, old → new, for the preview's confirmation."""
+    """The stored units an upload would change (地区 / 层级, a code differing by leading zeros)
+    or a new unit whose name is stored only in other 地区: one row each, old → new, for the
+    preview's confirmation."""
     return pd.DataFrame([{"文件": q.file, "单位": q.unit_name, "变更": q.what,
-                          "原值": q.old or "（空）", "新值": q.new or "（空）",
-                          "说明": "只差开头的 0：确认则按两个不同编码保存" if q.what == "单位编码" else ""}
+                          "原值": q.old or "（空）", "新值": q.new or "（空）", "说明": UNIT_NOTES.get(q.what, "")}
                          for q in questions], columns=["文件", "单位", "变更", "原值", "新值", "说明"])
 
 
