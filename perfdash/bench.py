@@ -25,12 +25,11 @@ One run:
 6. **memory** — peak RSS of this process (the import and the data generation run in a child
    process, so this is the serving side).
 
-The import and generation child's peak RSS is shown in the table output, and the machine's load
-average at the start and the end, so a reader can tell a quiet run from a busy one.
+The table also shows the import child's peak RSS and the load average at start and end.
+PERFDASH_BENCH_DIR=<dir> keeps the data set there and reuses it (national generation is slow).
 
-This is the one core module that imports Streamlit and ui/ (inside functions, steps 3 and 5):
-it measures the pages as a user meets them. Nothing else in perfdash/ may;
-tests/test_layering.py enforces both.
+The one core module that imports Streamlit and ui/ (inside functions, steps 3 and 5), to measure
+the pages as a user meets them; tests/test_layering.py enforces that nothing else may.
 """
 from __future__ import annotations
 
@@ -52,6 +51,7 @@ from pathlib import Path
 
 from perfdash import synth
 from perfdash.store import sql
+from perfdash.store.connection import connect_config
 from perfdash.config import PROJECT_ROOT
 
 ENTRY = PROJECT_ROOT / "dashboard.py"
@@ -138,7 +138,7 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
     shutil.rmtree(workdir_p / "csv", ignore_errors=True)
 
     generate_s = 0.0
-    if scale.national:
+    if scale.national and not Path(db_path).exists():   # PERFDASH_BENCH_DIR keeps one between runs
         t0 = time.perf_counter()
         db = open_current(db_path)
         synth.generate_in_database(db, scale)
@@ -364,7 +364,7 @@ def replay_queries(db_path: Path, runs: dict[str, PageRun]) -> dict[str, dict]:
         statements = _raw_statements(db, calls)
         db.close()
 
-        raw_con = duckdb.connect(str(db_path))
+        raw_con = duckdb.connect(str(db_path), config=connect_config())
         cur = raw_con.cursor()
 
         def raw():
@@ -414,7 +414,7 @@ def replay_profile_units(db_path: Path, run: PageRun) -> dict | None:
         ours.append((time.perf_counter() - t0) * 1000)
         statements.append(_raw_statements(db, calls))
     db.close()
-    raw_con = duckdb.connect(str(db_path))
+    raw_con = duckdb.connect(str(db_path), config=connect_config())
     cur = raw_con.cursor()
     raw = []
     for unit_statements in statements:
@@ -454,7 +454,7 @@ def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> li
             key = (kind, name, repr(sorted(params.items())))    # list parameters are not hashable
             seen.setdefault(key, (page, kind, name, params))
     db = Database(db_path)
-    raw_con = duckdb.connect(str(db_path))
+    raw_con = duckdb.connect(str(db_path), config=connect_config())
     cur = raw_con.cursor()
     rows = []
     for page, kind, name, params in seen.values():
@@ -483,10 +483,6 @@ def _short(params: dict) -> str:
 # -- the report ----------------------------------------------------------------------------
 
 
-def _round(value: float) -> float:
-    return round(value, 3)
-
-
 def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, pages: dict, rss: float,
            profile: dict | None, load: dict) -> dict:
     rows_per_s = imported["rows"] / imported["seconds"]
@@ -495,10 +491,10 @@ def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, page
         "scale": {"units": scale.units, "years": scale.years, "unit_years": counts["unit_years"],
                   "projects": counts["projects"]},
         "import": {"rows_per_s": round(rows_per_s), "raw_rows_per_s": round(raw_rows_per_s),
-                   "ratio": _round(rows_per_s / raw_rows_per_s)},
-        "queries": {page: {k: _round(v) for k, v in q.items()} for page, q in queries.items()},
-        "pages": {page: {"warm_ms": _round(r.warm_ms), "cold_ms": _round(r.cold_ms)} for page, r in pages.items()},
-        "new_unit_profile": {k: _round(v) for k, v in profile.items()} if profile else None,
+                   "ratio": round(rows_per_s / raw_rows_per_s, 3)},
+        "queries": {page: {k: round(v, 3) for k, v in q.items()} for page, q in queries.items()},
+        "pages": {page: {"warm_ms": round(r.warm_ms, 3), "cold_ms": round(r.cold_ms, 3)} for page, r in pages.items()},
+        "new_unit_profile": {k: round(v, 3) for k, v in profile.items()} if profile else None,
         "rss_mb": round(rss, 1),
         "load": load,
     }
@@ -556,7 +552,8 @@ def main(args) -> int:
         if not (ENTRY.parent / page).is_file():
             log(f"{page} is listed in dashboard.py but does not exist: the app will fail to start")
     load_at_start = load_average()
-    workdir = Path(tempfile.mkdtemp(prefix="perfdash-bench-"))
+    keep = os.environ.get("PERFDASH_BENCH_DIR")
+    workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="perfdash-bench-"))
     db_path = workdir / "bench.duckdb"
     saved_env = os.environ.get("PERFDASH_DB")
     try:
@@ -586,7 +583,8 @@ def main(args) -> int:
             os.environ.pop("PERFDASH_DB", None)
         else:
             os.environ["PERFDASH_DB"] = saved_env
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _counts(db_path: Path) -> dict:
