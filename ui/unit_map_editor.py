@@ -39,6 +39,8 @@ def section(limits, *, may_write) -> None:
         st.caption("还没有单位对照。")
     else:
         st.dataframe(tables.unit_map_table(stored), hide_index=True, width="stretch", key="unit_map_stored")
+    st.caption("新增对照：在下表逐行填写（表格右上角或最后一行的「+」可添加行）。原单位填名称和地区，或填原编码；"
+               "现单位同样。填写后下方显示将归入的数据，确认后才写入。")
     blank = pd.DataFrame({label: pd.Series(dtype="string") for label in LABELS})
     edited = st.data_editor(blank, num_rows="dynamic", hide_index=True, width="stretch", key=EDITOR_KEY,
                             column_config={label: st.column_config.TextColumn(label) for label in LABELS})
