@@ -13,12 +13,10 @@ file still using the old name or code lands on the unit too (follow()).
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from perfdash.errors import ImportRefused, Problem
@@ -27,7 +25,7 @@ from perfdash.ingest.sheets.grid import read_workbook_grids
 from perfdash.ingest.sheets.sniff import FileRefused
 from perfdash.ingest.sheets.values import ValueRefused, read_code, read_text
 from perfdash.ingest.validate import ParsedFile, name_key
-from perfdash.store.connection import run, run_script
+from perfdash.store.connection import registered, run, run_script
 
 KIND = "unit_map"
 MAX_ROWS = 20_000
@@ -123,15 +121,10 @@ def _resolve(cur, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pr
     names = pd.concat([frame.loc[frame["old_code"].isna() & frame["old_region"].isna(), "old_name"],
                        frame.loc[frame["unit_code"].isna() & frame["region"].isna(), "unit_name"]])
     wanted = pd.DataFrame({"unit_name": names.dropna().unique()}, dtype="string")
-    cur.register("wanted_names", wanted)
-    cur.register("upload_units", pd.DataFrame({c: pd.Series(dtype="string") for c in ("unit_name", "unit_key", "region")}))
-    try:
+    no_units = pd.DataFrame({c: pd.Series(dtype="string") for c in ("unit_name", "unit_key", "region")})
+    with registered(cur, wanted_names=wanted, upload_units=no_units):
         found = run(cur, "import/unit_candidates").df()
         mapped = run(cur, "import/unit_map_by_old_name").df()
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("wanted_names")
-            cur.unregister("upload_units")
     by_name: dict[str, dict[str, str]] = {}
     for name, key, region in found.itertuples(index=False):
         by_name.setdefault(name, {})[key] = region if isinstance(region, str) else "未填地区"
@@ -175,13 +168,9 @@ def stage(cur, parsed: ParsedFile) -> tuple[int, int, int, pd.DataFrame]:
         problems.append(Problem(file, int(frame.at[index, "source_row"]), "原单位名称",
                                 f"{frame.at[index, 'old_label']} 在表中出现了不止一次，只能归入一个单位"))
     pairs = frame[["source_row", "old_key", "new_key", "old_label", "new_label", "old_name", "unit_name"]]
-    cur.register("map_pairs", pairs)
-    try:
+    with registered(cur, map_pairs=pairs):
         state = run(cur, "import/unit_map_state").df()
         clashes = run(cur, "import/unit_map_clashes").df()
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("map_pairs")
     unsettled = {p.row for p in problems}    # a name two units have: nothing more to say of it
     for s in state.itertuples(index=False):
         row, old, new = int(s.source_row), s.old_label, s.new_label
@@ -206,12 +195,8 @@ def stage(cur, parsed: ParsedFile) -> tuple[int, int, int, pd.DataFrame]:
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: p.row or 0))
     fresh = state[state["mapped_to"].isna()]
-    cur.register("fresh_view", fresh[["old_key", "new_key", "old_name", "unit_name"]])
-    try:
+    with registered(cur, fresh_view=fresh[["old_key", "new_key", "old_name", "unit_name"]]):
         run(cur, "import/unit_map_new")
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("fresh_view")
     moved = int(fresh["old_rows"].sum())
     shown = pd.DataFrame({
         "原单位": state["old_label"], "归入单位": state["new_label"],
@@ -245,12 +230,8 @@ def follow(cur, parsed: ParsedFile) -> ParsedFile:
     if parsed.kind == KIND or "unit_key" not in parsed.frame:
         return parsed
     keys = pd.DataFrame({"unit_key": parsed.frame["unit_key"].dropna().unique()}, dtype="string")
-    cur.register("incoming_keys", keys)
-    try:
+    with registered(cur, incoming_keys=keys):
         mapped = run(cur, "import/unit_map_follow").df()
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("incoming_keys")
     if mapped.empty:
         return parsed
     frame = parsed.frame

@@ -204,6 +204,21 @@ def run(cur: duckdb.DuckDBPyConnection, name: str, **params):
     return cur.execute(sql.load(name), sql.bind(name, params))
 
 
+@contextlib.contextmanager
+def registered(cur: duckdb.DuckDBPyConnection, **frames):
+    """Frames visible to the queries run inside the block as temp views of these names. After a
+    failed statement the transaction is aborted and unregistering raises too: the first error
+    is the one to see."""
+    for view, frame in frames.items():
+        cur.register(view, frame)
+    try:
+        yield cur
+    finally:
+        for view in frames:
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister(view)
+
+
 def run_script(cur: duckdb.DuckDBPyConnection, name: str, **params) -> None:
     """Execute a multi-statement query file, binding to each statement the parameters it uses."""
     for statement in sql.statements(name):
