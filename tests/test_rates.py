@@ -150,3 +150,9 @@ def test_a_read_only_open_of_an_older_database_upgrades_it_first(demo_db_path, t
     _as_made_by_an_older_version(demo_db_path)
     assert cli_main(["export", "--db", str(demo_db_path), "--year", "2022", "--out", str(tmp_path / "pack")]) == 0
     assert (tmp_path / "pack").is_dir() and any((tmp_path / "pack").glob("*.pptx"))
+
+
+def test_metric_spread_statements_hold_a_small_year_whole_and_a_large_one_metric_by_metric():
+    parts = [("a", 2024, 10), ("a", 2025, 200_000), ("b", 2024, 10), ("b", 2025, 200_000), ("c", 2024, 0)]
+    assert rates._spread_parts(parts) == [(["a", "b", "c"], 2024), (["a"], 2025), (["b"], 2025)]
+    assert rates._spread_parts([]) == []

@@ -53,12 +53,38 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     run_script(cur, "rates/refresh_unit_project", all_years=all_years,
                years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])
     run(cur, "rates/clear_metric_spread", **scope)
-    for metric, year in run(cur, "rates/metric_spread_parts", **scope).fetchall():   # bounded memory
-        run(cur, "rates/refresh_metric_spread", metric=metric, year=int(year))
+    for metrics, year in _spread_parts(run(cur, "rates/metric_spread_parts", **scope).fetchall()):
+        run(cur, "rates/refresh_metric_spread", metrics=metrics, year=year)
     run_script(cur, "rates/drop_touched")
     run(cur, "db/set_meta", key=CONFIG_KEY, value=_stamp(db))
     reconcile.refresh(cur)
     outliers.refresh(cur, db, flag_years)
+
+
+# Values whose quartiles one metric_spread statement computes at most (each is held in memory in
+# each of the CUBE's 8 scopes): a province year's metrics (20,000 units × 8) go in one statement,
+# a national year's (500,000 units) one metric at a time, as every year's did before.
+SPREAD_VALUES = 250_000
+
+
+def _spread_parts(parts) -> list[tuple[list[str], int]]:
+    """(metrics, year) per refresh_metric_spread statement, from metric_spread_parts' rows
+    (metric, year, value_count) in metric, year order: a year whose metrics hold at most
+    SPREAD_VALUES values together in one statement, any other year one metric at a time."""
+    totals: dict[int, int] = {}
+    for _, year, count in parts:
+        totals[int(year)] = totals.get(int(year), 0) + int(count)
+    out, together = [], {}
+    for metric, year, _ in parts:
+        year = int(year)
+        if totals[year] > SPREAD_VALUES:
+            out.append(([metric], year))
+        elif year not in together:
+            together[year] = [metric]
+            out.append((together[year], year))
+        else:
+            together[year].append(metric)
+    return out
 
 
 def affected_years(years) -> list[int]:

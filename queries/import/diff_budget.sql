@@ -33,6 +33,7 @@ WITH f AS (
     FROM incoming
 ),
 s AS (
+    -- one join: the stored row both supplies the columns the file lacks and is compared with
     SELECT
         f.unit_key, f.year,
         IF(contains($absent, ',unit_code,'),          t.unit_code,          f.unit_code)          AS unit_code,
@@ -54,44 +55,55 @@ s AS (
         IF(contains($absent, ',grade,'),              t.grade,              f.grade)              AS grade,
         IF(contains($absent, ',evaluation_score,'),   t.evaluation_score,   f.evaluation_score)   AS evaluation_score,
         IF(contains($absent, ',evaluation_grade,'),   t.evaluation_grade,   f.evaluation_grade)   AS evaluation_grade,
-        f.source, f.source_row
+        f.source, f.source_row,
+        t.unit_key AS t_unit_key, t.unit_code AS t_unit_code, t.unit_name AS t_unit_name,
+        t.region AS t_region, t.level AS t_level, t.sector AS t_sector,
+        t.initial_budget AS t_initial_budget, t.adjusted_budget AS t_adjusted_budget,
+        t.funds_received AS t_funds_received, t.actual_spend AS t_actual_spend,
+        t.carryover AS t_carryover, t.prior_carryover AS t_prior_carryover,
+        t.sangong_budget AS t_sangong_budget, t.sangong_actual AS t_sangong_actual,
+        t.procurement_budget AS t_procurement_budget, t.procurement_actual AS t_procurement_actual,
+        t.self_score AS t_self_score, t.grade AS t_grade,
+        t.evaluation_score AS t_evaluation_score, t.evaluation_grade AS t_evaluation_grade
     FROM f
     LEFT JOIN budget t ON t.unit_key = f.unit_key AND t.year = f.year
 )
 SELECT
-    s.*,
+    unit_key, year, unit_code, unit_name, region, level, sector,
+    initial_budget, adjusted_budget, funds_received, actual_spend, carryover, prior_carryover,
+    sangong_budget, sangong_actual, procurement_budget, procurement_actual,
+    self_score, grade, evaluation_score, evaluation_grade, source, source_row,
     CASE
-        WHEN t.unit_key IS NULL THEN 'new'
-        WHEN s.unit_code          IS DISTINCT FROM t.unit_code
-          OR s.unit_name          IS DISTINCT FROM t.unit_name
-          OR s.region             IS DISTINCT FROM t.region
-          OR s.level              IS DISTINCT FROM t.level
-          OR s.sector             IS DISTINCT FROM t.sector
-          OR s.initial_budget     IS DISTINCT FROM t.initial_budget
-          OR s.adjusted_budget    IS DISTINCT FROM t.adjusted_budget
-          OR s.funds_received     IS DISTINCT FROM t.funds_received
-          OR s.actual_spend       IS DISTINCT FROM t.actual_spend
-          OR s.carryover          IS DISTINCT FROM t.carryover
-          OR s.prior_carryover    IS DISTINCT FROM t.prior_carryover
-          OR s.sangong_budget     IS DISTINCT FROM t.sangong_budget
-          OR s.sangong_actual     IS DISTINCT FROM t.sangong_actual
-          OR s.procurement_budget IS DISTINCT FROM t.procurement_budget
-          OR s.procurement_actual IS DISTINCT FROM t.procurement_actual
-          OR s.self_score         IS DISTINCT FROM t.self_score
-          OR s.grade              IS DISTINCT FROM t.grade
-          OR s.evaluation_score   IS DISTINCT FROM t.evaluation_score
-          OR s.evaluation_grade   IS DISTINCT FROM t.evaluation_grade
+        WHEN t_unit_key IS NULL THEN 'new'
+        WHEN unit_code          IS DISTINCT FROM t_unit_code
+          OR unit_name          IS DISTINCT FROM t_unit_name
+          OR region             IS DISTINCT FROM t_region
+          OR level              IS DISTINCT FROM t_level
+          OR sector             IS DISTINCT FROM t_sector
+          OR initial_budget     IS DISTINCT FROM t_initial_budget
+          OR adjusted_budget    IS DISTINCT FROM t_adjusted_budget
+          OR funds_received     IS DISTINCT FROM t_funds_received
+          OR actual_spend       IS DISTINCT FROM t_actual_spend
+          OR carryover          IS DISTINCT FROM t_carryover
+          OR prior_carryover    IS DISTINCT FROM t_prior_carryover
+          OR sangong_budget     IS DISTINCT FROM t_sangong_budget
+          OR sangong_actual     IS DISTINCT FROM t_sangong_actual
+          OR procurement_budget IS DISTINCT FROM t_procurement_budget
+          OR procurement_actual IS DISTINCT FROM t_procurement_actual
+          OR self_score         IS DISTINCT FROM t_self_score
+          OR grade              IS DISTINCT FROM t_grade
+          OR evaluation_score   IS DISTINCT FROM t_evaluation_score
+          OR evaluation_grade   IS DISTINCT FROM t_evaluation_grade
         THEN 'changed'
         ELSE 'same'
     END AS change,
-    t.unit_code AS old_unit_code, t.unit_name AS old_unit_name, t.region AS old_region,
-    t.level AS old_level, t.sector AS old_sector,
-    t.initial_budget AS old_initial_budget, t.adjusted_budget AS old_adjusted_budget,
-    t.funds_received AS old_funds_received, t.actual_spend AS old_actual_spend,
-    t.carryover AS old_carryover, t.prior_carryover AS old_prior_carryover,
-    t.sangong_budget AS old_sangong_budget, t.sangong_actual AS old_sangong_actual,
-    t.procurement_budget AS old_procurement_budget, t.procurement_actual AS old_procurement_actual,
-    t.self_score AS old_self_score, t.grade AS old_grade,
-    t.evaluation_score AS old_evaluation_score, t.evaluation_grade AS old_evaluation_grade
-FROM s
-LEFT JOIN budget t ON t.unit_key = s.unit_key AND t.year = s.year;
+    t_unit_code AS old_unit_code, t_unit_name AS old_unit_name, t_region AS old_region,
+    t_level AS old_level, t_sector AS old_sector,
+    t_initial_budget AS old_initial_budget, t_adjusted_budget AS old_adjusted_budget,
+    t_funds_received AS old_funds_received, t_actual_spend AS old_actual_spend,
+    t_carryover AS old_carryover, t_prior_carryover AS old_prior_carryover,
+    t_sangong_budget AS old_sangong_budget, t_sangong_actual AS old_sangong_actual,
+    t_procurement_budget AS old_procurement_budget, t_procurement_actual AS old_procurement_actual,
+    t_self_score AS old_self_score, t_grade AS old_grade,
+    t_evaluation_score AS old_evaluation_score, t_evaluation_grade AS old_evaluation_grade
+FROM s;

@@ -16,10 +16,26 @@ f AS (
            CAST(region AS VARCHAR) AS region, CAST(level AS VARCHAR) AS level
     FROM unit_rows
 ),
+codes AS (
+    SELECT DISTINCT unit_code FROM f WHERE unit_code IS NOT NULL
+),
+-- the file's codes no stored row has exactly (usually none): only they can meet a stored code
+-- that differs by its leading zeros, so the stored codes are read once, against these few
+unstored AS (
+    SELECT unit_code FROM codes c
+    WHERE NOT EXISTS (SELECT 1 FROM budget  b WHERE b.unit_code = c.unit_code)
+      AND NOT EXISTS (SELECT 1 FROM score   s WHERE s.unit_code = c.unit_code)
+      AND NOT EXISTS (SELECT 1 FROM project p WHERE p.unit_code = c.unit_code)
+),
+stripped AS (
+    SELECT unit_code, ltrim(unit_code, '0') AS bare FROM unstored
+),
 stored_codes AS (
-    SELECT DISTINCT unit_code, unit_name FROM budget WHERE unit_code IS NOT NULL
-    UNION SELECT DISTINCT unit_code, unit_name FROM score WHERE unit_code IS NOT NULL
-    UNION SELECT DISTINCT unit_code, unit_name FROM project WHERE unit_code IS NOT NULL
+    SELECT DISTINCT unit_code FROM (
+        SELECT unit_code FROM budget  WHERE ltrim(unit_code, '0') IN (SELECT bare FROM stripped)
+        UNION ALL SELECT unit_code FROM score   WHERE ltrim(unit_code, '0') IN (SELECT bare FROM stripped)
+        UNION ALL SELECT unit_code FROM project WHERE ltrim(unit_code, '0') IN (SELECT bare FROM stripped)
+    )
 )
 SELECT f.unit_key, f.unit_name, '地区' AS what, l.region AS old, f.region AS new
 FROM f JOIN latest l USING (unit_key)
@@ -30,8 +46,6 @@ FROM f JOIN latest l USING (unit_key)
 WHERE f.has_level AND f.level IS DISTINCT FROM l.level
 UNION ALL
 SELECT DISTINCT f.unit_key, f.unit_name, '单位编码', s.unit_code, f.unit_code
-FROM f JOIN stored_codes s
-  ON ltrim(s.unit_code, '0') = ltrim(f.unit_code, '0') AND s.unit_code <> f.unit_code
-WHERE f.unit_code IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM stored_codes x WHERE x.unit_code = f.unit_code)
+FROM f JOIN unstored USING (unit_code)
+JOIN stored_codes s ON ltrim(s.unit_code, '0') = ltrim(f.unit_code, '0') AND s.unit_code <> f.unit_code
 ORDER BY 1, 3, 4;

@@ -1,9 +1,10 @@
--- purpose: write the rows of the derived table metric_spread of metric $metric in year $year
---          (after rates/clear_metric_spread): its quartiles for every filter scope of region /
---          level / sector, so the trend page's peer band reads a few rows instead of computing
---          quantiles over every unit-year of the scope per view. One metric and year per call:
---          a quantile holds its values in memory (it cannot spill), so a national rebuild of
---          every metric and year at once does not fit a capped DuckDB.
+-- purpose: write the rows of the derived table metric_spread of the metrics $metrics in year
+--          $year (after rates/clear_metric_spread): their quartiles for every filter scope of
+--          region / level / sector, so the trend page's peer band reads a few rows instead of
+--          computing quantiles over every unit-year of the scope per view. One year per call, and
+--          one metric per call unless the year's metrics hold few values together: a quantile
+--          holds its values in memory (it cannot spill), so a national rebuild of every metric
+--          and year at once does not fit a capped DuckDB.
 -- row:     (statement) metric_spread: one metric × year × scope (each of region, level,
 --          sector fixed or not filtered: the CUBE of the three) that has units with a value.
 -- formula: unit_count = count of units with a value; p25 / median / p75 = quantile_cont(value,
@@ -13,7 +14,7 @@
 --          filter <col> (GROUPING() = 1), else <col> holds the value the filter names (NULL =
 --          units that did not report it, which no filter names).
 -- units:   as unit_year_metric's value (rates fractions, self_score points); unit_count a count.
--- params:  $metric VARCHAR; $year INTEGER.
+-- params:  $metrics LIST of VARCHAR; $year INTEGER.
 INSERT INTO metric_spread
 SELECT
     metric, year,
@@ -32,6 +33,6 @@ FROM (
         count(value)                                AS unit_count,
         quantile_cont(value, [0.25, 0.50, 0.75])    AS q      -- one sort for the three
     FROM unit_year_metric
-    WHERE metric = $metric AND year = $year AND value IS NOT NULL
+    WHERE list_contains($metrics, metric) AND year = $year AND value IS NOT NULL
     GROUP BY metric, year, CUBE (region, level, sector)
 );

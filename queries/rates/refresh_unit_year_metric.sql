@@ -37,9 +37,13 @@ long AS (
 )
 SELECT
     metric, year, unit_key, region, level, sector, value, unit_id,
-    CASE WHEN value IS NOT NULL THEN
-        percent_rank() OVER (PARTITION BY branch, year, level, value IS NULL ORDER BY value) END,
-    CASE WHEN value IS NOT NULL THEN count(value) OVER (PARTITION BY branch, year, level) END,
-    CASE WHEN value IS NOT NULL THEN median(value) OVER (PARTITION BY branch, year, level) END
+    CASE WHEN value IS NOT NULL THEN percent_rank() OVER peers END,
+    CASE WHEN value IS NOT NULL THEN count(value) OVER peers END,
+    CASE WHEN value IS NOT NULL THEN median(value) OVER peers END
 FROM long
+-- One sort for the three: a row with a value has exactly its peers in its partition (the rows of
+-- its metric, year and level with a value), and the frame is the whole partition for the count
+-- and the median (percent_rank ignores frames).
+WINDOW peers AS (PARTITION BY branch, year, level, value IS NULL ORDER BY value
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ORDER BY branch, year, unit_id;
