@@ -21,7 +21,7 @@ from perfdash.ingest.columns import COLUMNS, KEY_COLUMNS
 from perfdash.ingest.readers import Limits
 from perfdash.ingest.parse import parse_all
 from perfdash.ingest.validate import ParsedFile, name_key
-from perfdash.store.connection import Database, run, run_script
+from perfdash.store.connection import Database, registered, run, run_script
 
 
 @dataclass
@@ -117,14 +117,8 @@ def resolve_units(cur, parsed: list[ParsedFile]) -> list[ParsedFile]:
     names = pd.DataFrame({"unit_name": pd.concat(
         [parsed[i].frame.loc[rows, "unit_name"] for i, rows in open_rows.items()]).dropna().unique()},
         dtype="string")
-    cur.register("wanted_names", names)
-    cur.register("upload_units", _upload_units(parsed))
-    try:
+    with registered(cur, wanted_names=names, upload_units=_upload_units(parsed)):
         found = run(cur, "import/unit_candidates").df()
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("wanted_names")
-            cur.unregister("upload_units")
     units: dict[str, dict[str, list[str]]] = {}     # name → unit_key → regions seen
     for name, key, region in found.itertuples(index=False):
         regions = units.setdefault(name, {}).setdefault(key, [])
@@ -183,12 +177,8 @@ def unit_questions(cur, parsed: ParsedFile) -> list[UnitQuestion]:
         given = budget and column not in parsed.absent
         rows[column] = frame[column].astype("string") if given else pd.Series(pd.NA, index=frame.index, dtype="string")
         rows[f"has_{column}"] = given
-    cur.register("unit_rows", rows)
-    try:
+    with registered(cur, unit_rows=rows):
         found = run(cur, "import/unit_questions").fetchall()
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("unit_rows")
     return [UnitQuestion(parsed.file_name, key, name, what, old, new) for key, name, what, old, new in found]
 
 
@@ -243,18 +233,12 @@ def _stage(cur, parsed: ParsedFile, scale: list[ScaleQuestion] | None = None) ->
     raises ScaleUnconfirmed, or, given a list `scale`, is added to it and staged as read."""
     if parsed.kind == unit_map.KIND:
         return unit_map.stage(cur, parsed)[:3]
-    cur.register("incoming", parsed.frame)
-    try:
+    with registered(cur, incoming=parsed.frame):
         if parsed.kind == "budget" and (question := _check_scale(cur, parsed)):
             if scale is None:
                 raise ScaleUnconfirmed([question])
             scale.append(question)
         run(cur, DIFF_QUERY[parsed.kind], absent="," + "".join(f"{c}," for c in parsed.absent))
-    finally:
-        # After a failed statement the transaction is aborted and unregister raises too; the
-        # first error is the one to see.
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister("incoming")
     inserted, updated, unchanged = run(cur, "import/diff_counts").fetchall()[0]
     return int(inserted), int(updated), int(unchanged)
 

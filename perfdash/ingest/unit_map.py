@@ -13,8 +13,10 @@ file still using the old name or code lands on the unit too (follow()).
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import hashlib
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -64,8 +66,8 @@ def read(data: bytes, file_name: str) -> ParsedFile | None:
         return None
     try:
         book = read_workbook_grids(data, name, max_rows=MAX_ROWS)
-    except (FileRefused, ValueError):
-        return None            # the ordinary reader says why the file cannot be read
+    except (FileRefused, ValueError, csv.Error, OSError, zipfile.BadZipFile):
+        return None            # the ordinary reader has said why the file cannot be read
     for grid in book.grids:
         found = _header_at(grid.cells)
         if found is None:
