@@ -37,7 +37,7 @@ if st.button("生成会议材料", type="primary", key="pack_build", icon=":mate
     started = time.perf_counter()
     try:
         with st.spinner("正在生成图片和幻灯片（约 10 秒）…"):
-            name, payload, members = export.zip_pack(pack)   # the pack previewed below
+            name, payload, members = export.zip_pack(data.db(), pack)   # the pack previewed below
     except export.ExportError as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()

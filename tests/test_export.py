@@ -609,3 +609,18 @@ def test_charts_without_data_say_so(tmp_path):
     assert by_id["score_by_dimension"].takeaway == "2023年所选范围内没有一级指标得分数据。"
     assert by_id["grade_mix"].takeaway == "2023年 1 个单位中 优 1 个，“优”占 100.00%。"
     assert "没有可计算的预算执行率" in by_id["trend"].takeaway
+
+
+def test_a_preview_without_the_warnings_chart_reads_no_flags_and_its_zip_still_lists_them_all(pack_db, pack):
+    """The page's preview of a pack without 预警分布 does not read the year's flags (a national
+    year has ~100,000); the ZIP made from it reads them and lists every one, as the full pack does."""
+    from perfdash.present import export
+
+    preview = export.build_pack(pack_db, year=YEAR, charts=("trend",))
+    assert preview.warnings is None
+    name, payload, members = export.zip_pack(pack_db, preview)
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        csv_name = next(m for m in members if m.endswith("预警清单.csv"))
+        frame = pd.read_csv(io.BytesIO(archive.read(csv_name)), encoding="utf-8-sig", dtype=str)
+    assert len(frame) == len(pack.warnings) > 0
+    assert frame["单位名称"].tolist() == pack.warnings["unit_name"].tolist()

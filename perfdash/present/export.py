@@ -17,6 +17,7 @@ the PPTX opens in WPS / PowerPoint, which print and save PDF themselves.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -78,7 +79,9 @@ class Pack:
     as_of: dt.date | None
     unit_count: int
     charts: list[PackChart]
-    warnings: pd.DataFrame
+    # Every flag of the year and scope, high severity first. None until needed: a national year
+    # holds some 100,000 flags, read only when the deck and the CSV are written (with_warnings).
+    warnings: pd.DataFrame | None
     created: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -284,7 +287,7 @@ def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=No
         raise ExportError(f"{scope.year}年（{scope.describe()}）没有数据，无法生成会议材料。")
     last = db.scalar("filters/last_import")
     as_of = pd.Timestamp(last).date() if last is not None and not pd.isna(last) else None
-    flags = flags_for_year(db, scope.year, **scope.params())
+    flags = flags_for_year(db, scope.year, **scope.params()) if "warnings_by_type" in chosen else None
     pack = Pack(scope=scope, bureau=bureau or bureau_name(db.config.source), as_of=as_of,
                 unit_count=unit_count, charts=[], warnings=flags)
     for chart_id in chosen:
@@ -344,7 +347,14 @@ def export_pack(db, *, year: int, out_dir, region=None, level=None, sector=None,
                 bureau: str | None = None) -> list[Path]:
     """Write the pack's PNGs, deck and warning list into out_dir; returns the paths written."""
     pack = build_pack(db, year=year, region=region, level=level, sector=sector, charts=charts, bureau=bureau)
-    return write_pack(pack, out_dir)
+    return write_pack(with_warnings(db, pack), out_dir)
+
+
+def with_warnings(db, pack: Pack) -> Pack:
+    """The pack with its flag list read (the deck's closing slides and the CSV need it)."""
+    if pack.warnings is not None:
+        return pack
+    return dataclasses.replace(pack, warnings=flags_for_year(db, pack.scope.year, **pack.scope.params()))
 
 
 def write_pack(pack: Pack, out_dir) -> list[Path]:
@@ -375,12 +385,12 @@ def zip_files(paths: list[Path]) -> bytes:
     return buffer.getvalue()
 
 
-def zip_pack(pack: Pack) -> tuple[str, bytes, list[str]]:
+def zip_pack(db, pack: Pack) -> tuple[str, bytes, list[str]]:
     """An already built pack (the page's preview) rendered and zipped: (file name, bytes, members)."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="perfdash-pack-") as tmp:
-        paths = write_pack(pack, Path(tmp))
+        paths = write_pack(with_warnings(db, pack), Path(tmp))
         data = zip_files(paths)
         names = [p.name for p in paths]
     return pack.zip_name(), data, names
