@@ -225,38 +225,33 @@ def _text(values, index) -> pd.Series:
 def _warning_reasons(w: pd.DataFrame) -> pd.Series:
     if w.empty:
         return _text([], w.index)
-    label, value, bound, target = _labels(w["metric"]), _rate(w["value"]), _bound(w["bound"]), _bound(w["target"])
-    high = w["bound_kind"].str.startswith("high")
-    line = pd.Series(np.where(high, "严重预警线", "预警线"), index=w.index)
-    below = w["bound_kind"].isin(["high_below", "medium_below"])
-    above = w["bound_kind"].isin(["high_above", "medium_above"])
-    metric = w["metric"]
+    label, value, bound = _labels(w["metric"]), _rate(w["value"]), _bound(w["bound"])
+    kind, metric = w["bound_kind"], w["metric"]
+    line = pd.Series(np.where(kind.str.startswith("high"), "严重预警线", "预警线"), index=w.index)
+    below = kind.isin(["high_below", "medium_below"])
+    above = kind.isin(["high_above", "medium_above"])
     head = label + " " + value + "，"
-    generic_below = head + "低于 " + bound + " 的" + line
-    generic_above = head + "超过 " + bound + " 的" + line
-    generic_floor = head + "不高于 " + bound + " 的" + line
+    reason = head + "不高于 " + bound + " 的" + line
+    reason = reason.where(~above, head + "超过 " + bound + " 的" + line)
+    reason = reason.where(~below, head + "低于 " + bound + " 的" + line)
     with_target = metric.isin(["execution_rate", "procurement_execution_rate"])
-    choices = [
-        # rates with a target (execution, procurement): below the target, or far below it
-        (with_target & (w["bound_kind"] == "medium_below"), head + "未达到 " + target + " 的目标"),
-        (with_target & (w["bound_kind"] == "high_below"),
-         generic_below + "（目标 ≥ " + target + "）"),
-        (metric.eq("execution_rate") & above,
-         head + "实际支出 " + _amount(w["actual_spend"]) + " 万元超出预算 " + _amount(w["budget"]) + " 万元"),
-        (metric.eq("sangong_control_rate") & above,
-         head + "超出预算 " + _points(w["value"] - 1.0)),
-        (metric.eq("adjustment_rate") & above,
-         head + "全年预算由年初 " + _amount(w["initial_budget"]) + " 万元调整为 "
-         + _amount(w["adjusted_budget"]) + " 万元，超过 " + bound + " 的" + line),
-        (metric.eq("carryover_rate") & above,
-         label + " " + value + "（结转结余 " + _amount(w["carryover"]) + " 万元），超过 "
-         + bound + " 的" + line),
-        (below, generic_below),
-        (above, generic_above),
+    # The specific wordings, lowest priority first (a later one wins); each formats the amounts
+    # of its own rows only — a national year has ~100,000 warnings and most need none.
+    specific = [
+        (metric.eq("carryover_rate") & above, lambda r, m: label[m] + " " + value[m] + "（结转结余 "
+         + _amount(r["carryover"]) + " 万元），超过 " + bound[m] + " 的" + line[m]),
+        (metric.eq("adjustment_rate") & above, lambda r, m: head[m] + "全年预算由年初 " + _amount(r["initial_budget"])
+         + " 万元调整为 " + _amount(r["adjusted_budget"]) + " 万元，超过 " + bound[m] + " 的" + line[m]),
+        (metric.eq("sangong_control_rate") & above, lambda r, m: head[m] + "超出预算 " + _points(r["value"] - 1.0)),
+        (metric.eq("execution_rate") & above, lambda r, m: head[m] + "实际支出 " + _amount(r["actual_spend"])
+         + " 万元超出预算 " + _amount(r["budget"]) + " 万元"),
+        (with_target & kind.eq("high_below"), lambda r, m: head[m] + "低于 " + bound[m] + " 的" + line[m]
+         + "（目标 ≥ " + _bound(r["target"]) + "）"),
+        (with_target & kind.eq("medium_below"), lambda r, m: head[m] + "未达到 " + _bound(r["target"]) + " 的目标"),
     ]
-    reason = generic_floor.copy()
-    for mask, text in reversed(choices):
-        reason = reason.where(~mask, text)
+    for mask, build in specific:
+        if mask.any():
+            reason.loc[mask] = build(w.loc[mask], mask)
     return reason
 
 
