@@ -99,6 +99,48 @@ REFERENCE = {
                  CASE WHEN $q IS NOT NULL THEN length(unit_name) END,
                  region NULLS LAST, unit_name, unit_key
         LIMIT $limit""",
+    # every unit's scope rows aggregated per unit
+    "pages/heatmap_units": """
+        WITH v AS (
+            SELECT unit_key, year, value
+            FROM unit_year_metric
+            WHERE metric = $metric
+              AND ($region IS NULL OR region = $region)
+              AND ($level  IS NULL OR level  = $level)
+              AND ($sector IS NULL OR sector = $sector)
+        ),
+        latest AS (
+            -- per unit, from the rows of unit_scope_latest within the filters (one per unit unless it
+            -- moved): the latest year's value, the name in the latest year
+            SELECT unit_key,
+                   arg_max(unit_name, last_year)                            AS unit_name,
+                   arg_max(value, value_year) FILTER (value IS NOT NULL)    AS latest_value,
+                   max(value_year) FILTER (value IS NOT NULL)               AS latest_year
+            FROM unit_scope_latest
+            WHERE metric = $metric
+              AND ($region IS NULL OR region = $region)
+              AND ($level  IS NULL OR level  = $level)
+              AND ($sector IS NULL OR sector = $sector)
+            GROUP BY unit_key
+            HAVING latest_value IS NOT NULL
+        ),
+        worst AS (
+            SELECT *
+            FROM latest
+            ORDER BY CASE WHEN $ascending THEN latest_value ELSE -latest_value END, unit_name, unit_key
+            LIMIT $limit
+        ),
+        ranked AS (
+            SELECT *,
+                   row_number() OVER (ORDER BY CASE WHEN $ascending THEN latest_value ELSE -latest_value END,
+                                               unit_name, unit_key) AS worst_rank,
+                   (SELECT count(*) FROM latest)                        AS unit_total
+            FROM worst
+        )
+        SELECT r.unit_key, r.unit_name, v.year, v.value, r.latest_value, r.latest_year, r.worst_rank, r.unit_total
+        FROM ranked r
+        JOIN v ON v.unit_key = r.unit_key
+        ORDER BY r.worst_rank, v.year""",
     "pages/rate_spread_by_year": """
         WITH v AS (
             SELECT year, value FROM unit_year_metric
@@ -168,7 +210,8 @@ def _search_texts(db) -> list[str | None]:
 
 def check_pickers(db) -> None:
     """pages/unit_list and pages/unit_search (from unit_pick) against the aggregate over every
-    unit-year they replace, for every scope, year and search text."""
+    unit-year they replace, for every scope, year and search text; pages/heatmap_units (units
+    with one scope read as they stand) against the aggregate over every unit's scope rows."""
     years = [r[0] for r in db.con.execute("SELECT DISTINCT year FROM unit_year_rate ORDER BY 1").fetchall()]
     for scope in _scopes(db):
         for year in (None, years[0], years[-1]):
@@ -178,6 +221,9 @@ def check_pickers(db) -> None:
                 pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope} {year} {limit}")
             for q in _search_texts(db):
                 same(db, "pages/unit_search", q=q, year=year, limit=50, **scope)
+        for metric, ascending in (("execution_rate", True), ("carryover_change_rate", False), ("self_score", True)):
+            for limit in (7, 500):
+                same(db, "pages/heatmap_units", metric=metric, ascending=ascending, limit=limit, **scope)
 
 
 DERIVED = {

@@ -11,7 +11,8 @@ CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
 # older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest, 4: unit_year_metric
 # and unit_scope_latest in long format, 5: rate_reconciliation, 6: unit ids, unit_score,
-# unit_project, peer standings in unit_year_metric, metric_spread, 7: unit_pick).
+# unit_project, peer standings in unit_year_metric, metric_spread, 7: unit_pick and
+# unit_scope_latest.scopes).
 DERIVED_VERSION = 7
 
 
