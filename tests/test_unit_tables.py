@@ -68,6 +68,79 @@ REFERENCE = {
                        AND ($sector IS NULL OR sector = $sector) AND ($year IS NULL OR year = $year)) AS in_scope
         FROM unit_year_rate WHERE list_contains($unit_keys, unit_key)
         GROUP BY unit_key ORDER BY list_position($unit_keys, unit_key)""",
+    # every unit-year aggregated per unit (unit_list is this with $q NULL)
+    "pages/unit_search": """
+        WITH hits AS (
+            SELECT
+                unit_key,
+                arg_max(unit_name, year)                            AS unit_name,
+                arg_max(unit_code, year)                            AS unit_code,
+                arg_max(region, year)                               AS region,
+                arg_max(level, year)                                AS level,
+                arg_max(sector, year)                               AS sector,
+                COALESCE(bool_or(lower(unit_code) = lower($q)), false)            AS code_hit,
+                COALESCE(bool_or(starts_with(lower(unit_name), lower($q))), false) AS prefix_hit
+            FROM unit_year_rate
+            WHERE ($region IS NULL OR region = $region)
+              AND ($level  IS NULL OR level  = $level)
+              AND ($sector IS NULL OR sector = $sector)
+              AND ($year   IS NULL OR year   = $year)
+              AND ($q IS NULL OR contains(lower(unit_name), lower($q)) OR lower(unit_code) = lower($q))
+            GROUP BY unit_key
+        )
+        SELECT
+            unit_key, unit_name, unit_code, region, level, sector,
+            unit_name || '（' || COALESCE(region, '未填地区') || ' · ' || COALESCE(level, '未填层级') || '）' AS label,
+            count(*) OVER () AS matches
+        FROM hits
+        -- exact code, then names starting with the text, then shorter names (closer matches) first;
+        -- with no text, the order of the full lists (region, name).
+        ORDER BY code_hit DESC, prefix_hit DESC,
+                 CASE WHEN $q IS NOT NULL THEN length(unit_name) END,
+                 region NULLS LAST, unit_name, unit_key
+        LIMIT $limit""",
+    # every unit's scope rows aggregated per unit
+    "pages/heatmap_units": """
+        WITH v AS (
+            SELECT unit_key, year, value
+            FROM unit_year_metric
+            WHERE metric = $metric
+              AND ($region IS NULL OR region = $region)
+              AND ($level  IS NULL OR level  = $level)
+              AND ($sector IS NULL OR sector = $sector)
+        ),
+        latest AS (
+            -- per unit, from the rows of unit_scope_latest within the filters (one per unit unless it
+            -- moved): the latest year's value, the name in the latest year
+            SELECT unit_key,
+                   arg_max(unit_name, last_year)                            AS unit_name,
+                   arg_max(value, value_year) FILTER (value IS NOT NULL)    AS latest_value,
+                   max(value_year) FILTER (value IS NOT NULL)               AS latest_year
+            FROM unit_scope_latest
+            WHERE metric = $metric
+              AND ($region IS NULL OR region = $region)
+              AND ($level  IS NULL OR level  = $level)
+              AND ($sector IS NULL OR sector = $sector)
+            GROUP BY unit_key
+            HAVING latest_value IS NOT NULL
+        ),
+        worst AS (
+            SELECT *
+            FROM latest
+            ORDER BY CASE WHEN $ascending THEN latest_value ELSE -latest_value END, unit_name, unit_key
+            LIMIT $limit
+        ),
+        ranked AS (
+            SELECT *,
+                   row_number() OVER (ORDER BY CASE WHEN $ascending THEN latest_value ELSE -latest_value END,
+                                               unit_name, unit_key) AS worst_rank,
+                   (SELECT count(*) FROM latest)                        AS unit_total
+            FROM worst
+        )
+        SELECT r.unit_key, r.unit_name, v.year, v.value, r.latest_value, r.latest_year, r.worst_rank, r.unit_total
+        FROM ranked r
+        JOIN v ON v.unit_key = r.unit_key
+        ORDER BY r.worst_rank, v.year""",
     "pages/rate_spread_by_year": """
         WITH v AS (
             SELECT year, value FROM unit_year_metric
@@ -123,10 +196,34 @@ def check_pages(db) -> None:
     for scope in _scopes(db):
         for metric in ("execution_rate", "carryover_change_rate", "self_score"):
             same(db, "pages/rate_spread_by_year", metric=metric, **scope)
-        for limit in (5, 500):
-            got = db.query("pages/unit_list", limit=limit, **scope)
-            want = db.query("pages/unit_search", q=None, year=None, limit=limit, **scope)
-            pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope}")
+    check_pickers(db)
+
+
+def _search_texts(db) -> list[str | None]:
+    """Search strings: none, a common character, a name's start and middle, a code (in another
+    case), text that matches nothing, and % / _ (plain text, not wildcards)."""
+    name, code = db.con.execute(
+        "SELECT unit_name, unit_code FROM unit_year_rate WHERE unit_code IS NOT NULL "
+        "ORDER BY unit_key, year LIMIT 1").fetchall()[0]
+    return [None, "局", name[:2], name[1:3], code, code.upper(), code[:3], "没有这个单位", "%", "_"]
+
+
+def check_pickers(db) -> None:
+    """pages/unit_list and pages/unit_search (from unit_pick) against the aggregate over every
+    unit-year they replace, for every scope, year and search text; pages/heatmap_units (units
+    with one scope read as they stand) against the aggregate over every unit's scope rows."""
+    years = [r[0] for r in db.con.execute("SELECT DISTINCT year FROM unit_year_rate ORDER BY 1").fetchall()]
+    for scope in _scopes(db):
+        for year in (None, years[0], years[-1]):
+            for limit in (5, 500):
+                got = db.query("pages/unit_list", year=year, limit=limit, **scope)
+                want = reference(db, "pages/unit_search", q=None, year=year, limit=limit, **scope)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope} {year} {limit}")
+            for q in _search_texts(db):
+                same(db, "pages/unit_search", q=q, year=year, limit=50, **scope)
+        for metric, ascending in (("execution_rate", True), ("carryover_change_rate", False), ("self_score", True)):
+            for limit in (7, 500):
+                same(db, "pages/heatmap_units", metric=metric, ascending=ascending, limit=limit, **scope)
 
 
 DERIVED = {
@@ -134,6 +231,7 @@ DERIVED = {
     "unit_year_metric": ["metric", "unit_key", "year"],
     "group_year_total": ["year", "region", "level", "sector"],
     "unit_scope_latest": ["metric", "unit_key", "region", "level", "sector"],
+    "unit_pick": ["unit_key", "whole", "first_year"],
     "unit_score": ["unit_id", "year", "score_of", "dimension"],
     "unit_project": ["unit_id", "year", "project_name"],
     "metric_spread": ["metric", "year", "all_region", "all_level", "all_sector", "region", "level", "sector"],
@@ -249,9 +347,41 @@ def test_the_unit_list_follows_moves_and_missing_codes(demo_db):
                     "(SELECT max(year) FROM budget WHERE unit_key = ?)", [keys[2], keys[2]])
         rates.refresh(cur, demo_db)
     for scope in [*_scopes(demo_db), {**ALL, "region": "河南省开封市"}, {**ALL, "level": "县级"}]:
-        got = demo_db.query("pages/unit_list", limit=1000, **scope)
-        want = demo_db.query("pages/unit_search", q=None, year=None, limit=1000, **scope)
+        got = demo_db.query("pages/unit_list", year=None, limit=1000, **scope)
+        want = reference(demo_db, "pages/unit_search", q=None, year=None, limit=1000, **scope)
         pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"unit_list {scope}")
+    check_pickers(demo_db)
+    assert_as_rebuilt(demo_db)
+
+
+def test_the_pickers_follow_renames_moves_and_gaps(demo_db):
+    """Units renamed in a middle year (the old name found by the search), moved and back, with a
+    year missing, or with a code only in some years: unit_pick (several rows per unit) lists and
+    finds them as the aggregate over their unit-years does — after a full rebuild and after a
+    scoped refresh of one year."""
+    keys = _units(demo_db)[3:8]
+    years = [r[0] for r in demo_db.con.execute("SELECT DISTINCT year FROM budget ORDER BY 1").fetchall()]
+    mid = years[len(years) // 2]
+    with demo_db.transaction() as cur:
+        cur.execute("UPDATE budget SET unit_name = '改名前单位甲' WHERE unit_key = ? AND year = ?", [keys[0], mid])
+        cur.execute("UPDATE budget SET region = '河南省开封市' WHERE unit_key = ? AND year = ?", [keys[1], mid])
+        for table in ("budget", "score", "project"):
+            cur.execute(f"DELETE FROM {table} WHERE unit_key = ? AND year = ?", [keys[2], mid])
+        cur.execute("UPDATE budget SET unit_code = NULL WHERE unit_key = ? AND year <> ?", [keys[3], mid])
+        cur.execute("UPDATE budget SET level = NULL, sector = NULL WHERE unit_key = ? AND year = ?", [keys[4], years[-1]])
+        rates.refresh(cur, demo_db)
+    several = demo_db.con.execute("SELECT count(DISTINCT unit_key) FROM unit_pick WHERE variants > 1").fetchall()[0][0]
+    assert several >= 4
+    check_pickers(demo_db)
+    for scope in (ALL, {**ALL, "region": "河南省开封市"}, _scopes(demo_db)[1]):
+        same(demo_db, "pages/unit_search", q="改名前", year=None, limit=50, **scope)
+        same(demo_db, "pages/unit_search", q="改名前", year=mid, limit=50, **scope)
+    assert len(demo_db.query("pages/unit_search", q="改名前", year=None, limit=50, **ALL)) == 1
+    with demo_db.transaction() as cur:
+        cur.execute("UPDATE budget SET region = NULL WHERE unit_key = ? AND year = ?", [keys[0], years[0]])
+        rates.refresh(cur, demo_db, rates.affected_years([years[0]]))
+    check_pickers(demo_db)
+    assert_as_rebuilt(demo_db)
 
 
 def test_whole_year_imports_and_their_rollback_keep_every_figure(tmp_path):

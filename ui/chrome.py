@@ -117,11 +117,9 @@ SEARCH_LIMIT = 50
 
 def all_units(scope: dict, *, year: int | None = None, limit: int = LIST_ALL_UP_TO):
     """The units within `scope` (with figures in `year` when given) as pages/unit_search.sql lists
-    them for no search text, at most `limit`; without a year from the per-unit latest rows
-    (pages/unit_list.sql, the same rows without aggregating every unit-year)."""
-    if year is None:
-        return data.query("pages/unit_list", limit=limit, **scope)
-    return data.query("pages/unit_search", q=None, year=year, limit=limit, **scope)
+    them for no search text, at most `limit` (pages/unit_list.sql: the same rows, read from the
+    per-unit rows of unit_pick in the list's order)."""
+    return data.query("pages/unit_list", year=year, limit=limit, **scope)
 
 
 def unit_search_picker(label: str, *, key: str, scope: dict, year: int | None = None, multi: bool = False,

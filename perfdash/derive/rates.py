@@ -1,6 +1,6 @@
 """Keeping the derived tables — unit_year_rate, its long form unit_year_metric (with peer
 standings), group_year_total, unit_scope_latest, metric_spread, the per-unit copies unit_score
-and unit_project (by unit_id, table unit) and the stored flags — in step with the figures and
+and unit_project (by unit_id, table unit), the unit pickers' unit_pick and the stored flags — in step with the figures and
 the configuration (口径, thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ CONFIG_KEY = "rates_config"
 # Moved on whenever the set or shape of derived tables changes, so that a database built by an
 # older version is rebuilt on open (2: group_year_total, 3: unit_scope_latest, 4: unit_year_metric
 # and unit_scope_latest in long format, 5: rate_reconciliation, 6: unit ids, unit_score,
-# unit_project, peer standings in unit_year_metric, metric_spread).
-DERIVED_VERSION = 6
+# unit_project, peer standings in unit_year_metric, metric_spread, 7: unit_pick and
+# unit_scope_latest.scopes).
+DERIVED_VERSION = 7
 
 
 def _stamp(db: Database) -> str:
@@ -49,6 +50,7 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     whole = all_years or 2 * touched >= everyone      # most units: rewrite the table whole
     run(cur, "rates/refresh_unit_scope_latest", all_years=whole)
     run_script(cur, f"rates/{'replace' if whole else 'merge'}_unit_scope_latest")
+    run_script(cur, "rates/refresh_unit_pick", all_years=all_years)
     run_script(cur, "rates/refresh_unit_score", all_years=all_years)
     run_script(cur, "rates/refresh_unit_project", all_years=all_years,
                years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])

@@ -8,7 +8,9 @@
 --          of unit_year_metric (a unit that never moved has one row per metric). Filtering these
 --          rows by metric and region/level/sector and taking the latest per unit gives exactly
 --          what the same filter over unit_year_metric gives.
--- formula: last_year = the latest year of the unit under these attributes; unit_name = its name in
+-- formula: scopes = the unit's number of region × level × sector combinations (its rows per
+--          metric; 1 = the row is the unit's answer under any filter it falls within);
+--          last_year = the latest year of the unit under these attributes; unit_name = its name in
 --          that year; unit_code = its latest code given under these attributes, code_year = the
 --          year of that code (NULL when none was given); value = the metric's value in the latest year where it is not NULL,
 --          value_year = that year (both NULL when the metric never has a value there).
@@ -21,6 +23,7 @@ WITH w AS MATERIALIZED (
     SELECT
         unit_key, region, level, sector,
         max(year)                                                                  AS last_year,
+        count(*) OVER (PARTITION BY unit_key)                                      AS scopes,
         arg_max(unit_name, year)                                                   AS unit_name,
         arg_max(unit_code, year)                                                   AS unit_code,
         max(year) FILTER (unit_code IS NOT NULL)                                   AS code_year,
@@ -45,19 +48,19 @@ WITH w AS MATERIALIZED (
     WHERE $all_years OR unit_key IN (SELECT unit_key FROM touched_unit)
     GROUP BY unit_key, region, level, sector
 )
-          SELECT 'execution_rate' AS metric, unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+          SELECT 'execution_rate' AS metric, unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  execution_rate_value AS value, execution_rate_year AS value_year                FROM w
-UNION ALL SELECT 'adjustment_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'adjustment_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  adjustment_rate_value, adjustment_rate_year                                     FROM w
-UNION ALL SELECT 'carryover_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'carryover_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  carryover_rate_value, carryover_rate_year                                       FROM w
-UNION ALL SELECT 'carryover_change_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'carryover_change_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  carryover_change_rate_value, carryover_change_rate_year                         FROM w
-UNION ALL SELECT 'sangong_control_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'sangong_control_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  sangong_control_rate_value, sangong_control_rate_year                           FROM w
-UNION ALL SELECT 'procurement_execution_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'procurement_execution_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  procurement_execution_rate_value, procurement_execution_rate_year               FROM w
-UNION ALL SELECT 'funds_arrival_rate', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'funds_arrival_rate', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  funds_arrival_rate_value, funds_arrival_rate_year                               FROM w
-UNION ALL SELECT 'self_score', unit_key, region, level, sector, last_year, unit_name, unit_code, code_year,
+UNION ALL SELECT 'self_score', unit_key, region, level, sector, scopes, last_year, unit_name, unit_code, code_year,
                  self_score_value, self_score_year                                               FROM w;
