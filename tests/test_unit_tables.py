@@ -76,6 +76,12 @@ REFERENCE = {
         SELECT year, count(value) AS unit_count, quantile_cont(value, 0.25) AS p25,
                quantile_cont(value, 0.50) AS median, quantile_cont(value, 0.75) AS p75
         FROM v WHERE value IS NOT NULL GROUP BY year ORDER BY year""",
+    "filters/options": """
+        SELECT DISTINCT 'year' AS dimension, CAST(year AS VARCHAR) AS value FROM unit_year_rate
+        UNION ALL SELECT DISTINCT 'region', region FROM unit_year_rate WHERE region IS NOT NULL
+        UNION ALL SELECT DISTINCT 'level',  level  FROM unit_year_rate WHERE level  IS NOT NULL
+        UNION ALL SELECT DISTINCT 'sector', sector FROM unit_year_rate WHERE sector IS NOT NULL
+        ORDER BY dimension, value""",
     # the 项目执行 page's SQL before project_category_total / project_low (now the *_scan files)
     "pages/project_by_category": """
 WITH p AS (
@@ -181,6 +187,7 @@ def check_pages(db) -> None:
     years = [r[0] for r in db.con.execute("SELECT DISTINCT year FROM budget ORDER BY 1").fetchall()]
     keys = _units(db)
     check_projects(db, [years[0], years[-1]])
+    same(db, "filters/options")
     for key in keys:
         for name in ("pages/unit_years", "pages/unit_scores", "pages/unit_projects"):
             same(db, name, unit_key=key)
