@@ -332,9 +332,63 @@ def test_strip_points_equal_the_old_sql(demo_db, scope):
                 got = demo_db.query("outliers/strip_points", **params)
                 want = demo_db.con.execute(OLD_STRIP_POINTS, params).df()
                 assert list(got.columns) == list(want.columns)
-                pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=str(params))
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=True, obj=str(params))
                 used["clipped"] += int(got["clipped"].sum())
                 used["sampled"] += int((got["part_total"] > limit).sum())
                 used["tied"] += int(got.duplicated(["level", "value"], keep=False).sum())
     if scope["sector"] is None and scope["region"] is None:
         assert all(used.values()), used
+
+
+# outliers/strip_stats and strip_boxes before their quantiles came from one list-valued quantile
+OLD_STRIP_STATS = """
+SELECT level, grouping(level) = 1 AS is_total,
+       count(*) AS units, count(value) AS with_value,
+       quantile_cont(value, 0.02) AS q02, quantile_cont(value, 0.5) AS median,
+       quantile_cont(value, 0.98) AS q98, min(value) AS vmin, max(value) AS vmax
+FROM unit_year_metric
+WHERE metric = $metric
+  AND year = $year
+  AND ($region IS NULL OR region = $region)
+  AND ($level  IS NULL OR level  = $level)
+  AND ($sector IS NULL OR sector = $sector)
+GROUP BY GROUPING SETS ((level), ())
+ORDER BY is_total, level;"""
+OLD_STRIP_BOXES = """
+WITH ys AS (
+    SELECT coalesce(level, '未填层级') AS level, greatest(least(value, $hi), $lo) AS y
+    FROM unit_year_metric
+    WHERE metric = $metric
+      AND year = $year
+      AND value IS NOT NULL
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
+),
+quartiles AS (
+    SELECT level, count(*) AS n, quantile_cont(y, 0.25) AS q1, quantile_cont(y, 0.5) AS median,
+           quantile_cont(y, 0.75) AS q3
+    FROM ys
+    GROUP BY level
+)
+SELECT q.level, q.n, q.q1, q.median, q.q3,
+       min(ys.y) FILTER (ys.y >= q.q1 - 1.5 * (q.q3 - q.q1)) AS lowerfence,
+       max(ys.y) FILTER (ys.y <= q.q3 + 1.5 * (q.q3 - q.q1)) AS upperfence
+FROM quartiles AS q
+JOIN ys USING (level)
+GROUP BY q.level, q.n, q.q1, q.median, q.q3
+ORDER BY q.level;"""
+
+
+@pytest.mark.parametrize("scope", [*SCOPES, dict(region=None, level=None, sector="卫生健康")])
+def test_strip_stats_and_boxes_equal_the_old_sql(demo_db, scope):
+    for year in (2021, 2022, 2023, 1990):
+        for metric in STRIP_METRICS:
+            params = dict(year=year, metric=metric, **scope)
+            got = demo_db.query("outliers/strip_stats", **params)
+            pd.testing.assert_frame_equal(got, demo_db.con.execute(OLD_STRIP_STATS, params).df(),
+                                          check_dtype=False, check_exact=True, obj=f"strip_stats {params}")
+            for lo, hi in ((0.0, 1.2), (0.9, 1.0)):
+                got = demo_db.query("outliers/strip_boxes", lo=lo, hi=hi, **params)
+                want = demo_db.con.execute(OLD_STRIP_BOXES, dict(lo=lo, hi=hi, **params)).df()
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=True, obj=f"strip_boxes {params} {lo} {hi}")
