@@ -20,8 +20,20 @@ SELECT p.year, r.region, r.level, r.sector, COALESCE(p.category, '未分类') AS
        sum(p.budget) FILTER (rated), sum(p.actual_spend) FILTER (rated)
 FROM (SELECT *, CAST(actual_spend AS DOUBLE) / NULLIF(CAST(budget AS DOUBLE), 0) IS NOT NULL AS rated
       FROM project
-      WHERE $all_years OR list_contains($years, year)) AS p
+      WHERE $all_years) AS p
 LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
+GROUP BY ALL
+ORDER BY 1, 2, 3, 4, 5;
+
+-- the touched years (a separate statement: `$all_years OR …` would read every year's projects)
+INSERT INTO project_category_total
+SELECT p.year, r.region, r.level, r.sector, COALESCE(p.category, '未分类') AS category,
+       count(*), sum(p.budget), sum(p.actual_spend),
+       sum(p.budget) FILTER (rated), sum(p.actual_spend) FILTER (rated)
+FROM (SELECT *, CAST(actual_spend AS DOUBLE) / NULLIF(CAST(budget AS DOUBLE), 0) IS NOT NULL AS rated
+      FROM project
+      WHERE NOT $all_years AND list_contains($years, year)) AS p
+LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year AND list_contains($years, r.year)
 GROUP BY ALL
 ORDER BY 1, 2, 3, 4, 5;
 
@@ -34,6 +46,13 @@ INSERT INTO project_low
 SELECT p.unit_key, p.year, p.project_name, p.unit_name, p.category,
        p.budget, p.actual_spend, p.idle_amount, p.project_execution_rate
 FROM project_rate p
-WHERE p.project_execution_rate < $low_cutoff
-  AND ($all_years OR (p.unit_key, p.year) IN (SELECT (unit_key, year) FROM touched_unit))
+WHERE $all_years AND p.project_execution_rate < $low_cutoff
+ORDER BY p.year, p.project_execution_rate;
+
+INSERT INTO project_low
+SELECT p.unit_key, p.year, p.project_name, p.unit_name, p.category,
+       p.budget, p.actual_spend, p.idle_amount, p.project_execution_rate
+FROM project_rate p
+JOIN touched_unit k ON k.unit_key = p.unit_key AND k.year = p.year
+WHERE NOT $all_years AND list_contains($years, p.year) AND p.project_execution_rate < $low_cutoff
 ORDER BY p.year, p.project_execution_rate;
