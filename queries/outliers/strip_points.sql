@@ -33,8 +33,12 @@ WITH present AS (
       AND ($level  IS NULL OR m.level  = $level)
       AND ($sector IS NULL OR m.sector = $sector)
 ),
-names AS (
-    SELECT unit_id, unit_name FROM unit_year_rate WHERE year = $year
+names AS (       -- the scope's filters again (unit_year_metric copies them from unit_year_rate): fewer rows
+    SELECT unit_id, unit_name FROM unit_year_rate
+    WHERE year = $year
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
 ),
 worst AS (
     SELECT unit_key, severity, kind, reason
