@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from perfdash import metrics
+from perfdash.derive import projects
 from perfdash.present import tabular
 from perfdash.security import markdown_literal as md
 from perfdash.present.charts import projects as project_charts
@@ -14,12 +15,10 @@ WORST_ROWS = 50
 f = chrome.start_page("项目执行")
 
 config = data.db().config
-threshold = config.thresholds.get("project_execution_rate")
-low_below = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
-zero_at = threshold.high_at_or_below if threshold and threshold.high_at_or_below is not None else 0.0
+low_below, zero_at = projects.thresholds(config)
 
-by_category = data.query("pages/project_by_category", year=f.year, low_below=low_below,
-                         zero_at_or_below=zero_at, **f.params())
+by_category = data.call(projects.by_category, year=f.year, low_below=low_below,
+                        zero_at_or_below=zero_at, **f.params())
 PROJECT_RATE = metrics.METRICS["project_execution_rate"]
 chrome.scope_caption(f, f"{PROJECT_RATE.label} = {PROJECT_RATE.formula_for(config)}；"
                      f"零支出 = 全年未支出，低执行 = 执行率低于 {low_below:.0%}（perfdash.toml 的项目预警线）")
@@ -53,7 +52,7 @@ with right:
     chrome.chart(fig, filename=f"{f.year}年_低执行项目未支出资金", key="pj_idle")
 
 st.subheader(f"执行最差的项目（前 {WORST_ROWS} 个）")
-worst = data.query("pages/worst_projects", year=f.year, limit=WORST_ROWS, **f.params())
+worst = data.call(projects.worst, year=f.year, limit=WORST_ROWS, **f.params())
 status = [
     "零支出" if r <= zero_at else f"低于 {low_below:.0%}" if r < low_below else ""
     for r in worst["project_execution_rate"]

@@ -243,3 +243,152 @@ def test_outliers_page_with_a_filter_shows_the_old_counts_and_table(app, demo_db
     assert table["说明"].tolist() == flags["reason"].tolist() and len(flags) > 0
     assert any(f"**{len(flags)} 条提示**，涉及 {flags['unit_key'].nunique()} 个单位。" in m.value for m in at.markdown)
     assert np.all(table["层级"] == "县级")
+
+
+# outliers/strip_points before it read unit_year_metric's percentile and the names of the drawn
+# units only: every unit of the scope ranked by two windows, names joined for every unit
+OLD_STRIP_POINTS = """
+WITH present AS (
+    SELECT m.unit_key, u.unit_name, coalesce(m.level, '未填层级') AS level, m.value,
+           greatest(least(m.value, $hi), $lo) AS y
+    FROM unit_year_metric AS m
+    JOIN unit_year_rate AS u ON u.year = m.year AND u.unit_id = m.unit_id
+    WHERE m.metric = $metric
+      AND m.year = $year
+      AND m.value IS NOT NULL
+      AND ($region IS NULL OR m.region = $region)
+      AND ($level  IS NULL OR m.level  = $level)
+      AND ($sector IS NULL OR m.sector = $sector)
+),
+ranked AS (
+    -- row_number() over (level; value, unit_name, unit_key), in two cheaper windows: the units
+    -- below in value, then the place among equal values by name (sorting every name is slow)
+    SELECT *, y <> value AS clipped,
+           rank() OVER (PARTITION BY level ORDER BY value)
+           + row_number() OVER (PARTITION BY level, value ORDER BY unit_name, unit_key) - 1 AS level_rank
+    FROM present
+),
+worst AS (
+    SELECT unit_key, severity, kind, reason
+    FROM unit_flag
+    WHERE year = $year
+      AND metric = $metric
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
+    QUALIFY row_number() OVER (
+        PARTITION BY unit_key
+        ORDER BY CASE severity WHEN 'high' THEN 0 ELSE 1 END,
+                 CASE kind WHEN 'warning' THEN 0 WHEN 'inflation' THEN 1 WHEN 'statistical' THEN 2 END NULLS LAST,
+                 position) = 1
+),
+joined AS (
+    SELECT r.*, w.severity, w.kind, w.reason, w.unit_key IS NOT NULL AS is_flagged,
+           abs(r.value - (SELECT median(value) FROM present)) AS distance
+    FROM ranked AS r
+    LEFT JOIN worst AS w USING (unit_key)
+),
+totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () is far slower
+    SELECT count(*) FILTER (NOT is_flagged) AS normal_total, count(*) FILTER (is_flagged) AS flagged_total,
+           count(*) FILTER (severity = 'high') AS high_total, count(*) FILTER (severity = 'medium') AS medium_total
+    FROM joined
+),
+normal AS (
+    SELECT 'normal' AS part, j.*
+    FROM joined AS j
+    CROSS JOIN totals AS t
+    WHERE NOT j.is_flagged
+    ORDER BY j.clipped DESC, CASE WHEN j.clipped THEN j.unit_name END, CASE WHEN j.clipped THEN j.unit_key END,
+             CASE WHEN t.normal_total > $limit THEN md5(j.unit_key) END
+    LIMIT $limit
+),
+flagged AS (
+    SELECT 'flagged' AS part, *
+    FROM joined
+    WHERE is_flagged
+    ORDER BY severity <> 'high', distance DESC, unit_name, unit_key
+    LIMIT $limit
+)
+SELECT d.part, d.unit_key, d.unit_name, d.level, d.value, d.y, d.clipped, d.level_rank, d.severity, d.kind,
+       d.reason, CASE d.part WHEN 'normal' THEN t.normal_total ELSE t.flagged_total END AS part_total,
+       t.high_total, t.medium_total
+FROM (SELECT * FROM normal UNION ALL SELECT * FROM flagged) AS d
+CROSS JOIN totals AS t
+ORDER BY d.part DESC,
+         CASE WHEN d.part = 'flagged' AND t.flagged_total > $limit THEN d.severity <> 'high' END,
+         CASE WHEN d.part = 'flagged' AND t.flagged_total > $limit THEN d.distance END DESC,
+         d.unit_name, d.unit_key;"""
+
+
+@pytest.mark.parametrize("scope", [*SCOPES, dict(region=None, level=None, sector="卫生健康"),
+                                   dict(region="河南省洛阳市", level="县级", sector="教育")])
+def test_strip_points_equal_the_old_sql(demo_db, scope):
+    """Row for row, with ties of value (rounded rates), clipped units and limits below the totals."""
+    used = {"clipped": 0, "tied": 0, "sampled": 0}
+    for year in (2021, 2022, 2023):
+        for metric in STRIP_METRICS:
+            for lo, hi, limit in ((0.0, 1.2, 2000), (0.9, 1.0, 2000), (0.9, 1.0, 7), (0.5, 0.99, 3)):
+                params = dict(year=year, metric=metric, lo=lo, hi=hi, limit=limit, **scope)
+                got = demo_db.query("outliers/strip_points", **params)
+                want = demo_db.con.execute(OLD_STRIP_POINTS, params).df()
+                assert list(got.columns) == list(want.columns)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=True, obj=str(params))
+                used["clipped"] += int(got["clipped"].sum())
+                used["sampled"] += int((got["part_total"] > limit).sum())
+                used["tied"] += int(got.duplicated(["level", "value"], keep=False).sum())
+    if scope["sector"] is None and scope["region"] is None:
+        assert all(used.values()), used
+
+
+# outliers/strip_stats and strip_boxes before their quantiles came from one list-valued quantile
+OLD_STRIP_STATS = """
+SELECT level, grouping(level) = 1 AS is_total,
+       count(*) AS units, count(value) AS with_value,
+       quantile_cont(value, 0.02) AS q02, quantile_cont(value, 0.5) AS median,
+       quantile_cont(value, 0.98) AS q98, min(value) AS vmin, max(value) AS vmax
+FROM unit_year_metric
+WHERE metric = $metric
+  AND year = $year
+  AND ($region IS NULL OR region = $region)
+  AND ($level  IS NULL OR level  = $level)
+  AND ($sector IS NULL OR sector = $sector)
+GROUP BY GROUPING SETS ((level), ())
+ORDER BY is_total, level;"""
+OLD_STRIP_BOXES = """
+WITH ys AS (
+    SELECT coalesce(level, '未填层级') AS level, greatest(least(value, $hi), $lo) AS y
+    FROM unit_year_metric
+    WHERE metric = $metric
+      AND year = $year
+      AND value IS NOT NULL
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
+),
+quartiles AS (
+    SELECT level, count(*) AS n, quantile_cont(y, 0.25) AS q1, quantile_cont(y, 0.5) AS median,
+           quantile_cont(y, 0.75) AS q3
+    FROM ys
+    GROUP BY level
+)
+SELECT q.level, q.n, q.q1, q.median, q.q3,
+       min(ys.y) FILTER (ys.y >= q.q1 - 1.5 * (q.q3 - q.q1)) AS lowerfence,
+       max(ys.y) FILTER (ys.y <= q.q3 + 1.5 * (q.q3 - q.q1)) AS upperfence
+FROM quartiles AS q
+JOIN ys USING (level)
+GROUP BY q.level, q.n, q.q1, q.median, q.q3
+ORDER BY q.level;"""
+
+
+@pytest.mark.parametrize("scope", [*SCOPES, dict(region=None, level=None, sector="卫生健康")])
+def test_strip_stats_and_boxes_equal_the_old_sql(demo_db, scope):
+    for year in (2021, 2022, 2023, 1990):
+        for metric in STRIP_METRICS:
+            params = dict(year=year, metric=metric, **scope)
+            got = demo_db.query("outliers/strip_stats", **params)
+            pd.testing.assert_frame_equal(got, demo_db.con.execute(OLD_STRIP_STATS, params).df(),
+                                          check_dtype=False, check_exact=True, obj=f"strip_stats {params}")
+            for lo, hi in ((0.0, 1.2), (0.9, 1.0)):
+                got = demo_db.query("outliers/strip_boxes", lo=lo, hi=hi, **params)
+                want = demo_db.con.execute(OLD_STRIP_BOXES, dict(lo=lo, hi=hi, **params)).df()
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=True, obj=f"strip_boxes {params} {lo} {hi}")

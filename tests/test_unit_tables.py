@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from perfdash import ingest
-from perfdash.derive import rates
+from perfdash.derive import projects, rates
 
 ALL = dict(region=None, level=None, sector=None)
 
@@ -149,6 +149,58 @@ REFERENCE = {
         SELECT year, count(value) AS unit_count, quantile_cont(value, 0.25) AS p25,
                quantile_cont(value, 0.50) AS median, quantile_cont(value, 0.75) AS p75
         FROM v WHERE value IS NOT NULL GROUP BY year ORDER BY year""",
+    "filters/options": """
+        SELECT DISTINCT 'year' AS dimension, CAST(year AS VARCHAR) AS value FROM unit_year_rate
+        UNION ALL SELECT DISTINCT 'region', region FROM unit_year_rate WHERE region IS NOT NULL
+        UNION ALL SELECT DISTINCT 'level',  level  FROM unit_year_rate WHERE level  IS NOT NULL
+        UNION ALL SELECT DISTINCT 'sector', sector FROM unit_year_rate WHERE sector IS NOT NULL
+        ORDER BY dimension, value""",
+    # the 项目执行 page's SQL before project_category_total / project_low (now the *_scan files)
+    "pages/project_by_category": """
+WITH p AS (
+    SELECT
+        COALESCE(p.category, '未分类')                                            AS category,
+        p.budget, p.actual_spend, p.project_execution_rate                       AS rate
+    FROM project_rate p
+    LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
+    WHERE p.year = $year
+      AND ($region IS NULL OR r.region = $region)
+      AND ($level  IS NULL OR r.level  = $level)
+      AND ($sector IS NULL OR r.sector = $sector)
+),
+c AS (
+    SELECT *,
+           rate IS NOT NULL AND rate <= $zero_at_or_below                       AS is_zero,
+           rate IS NOT NULL AND rate > $zero_at_or_below AND rate < $low_below  AS is_low
+    FROM p
+)
+SELECT
+    category,
+    count(*)                                                         AS project_count,
+    count(*) FILTER (is_zero)                                        AS zero_count,
+    count(*) FILTER (is_low)                                         AS low_count,
+    sum(budget)                                                      AS budget,
+    sum(actual_spend)                                                AS actual_spend,
+    sum(actual_spend) FILTER (rate IS NOT NULL)
+      / NULLIF(sum(budget) FILTER (rate IS NOT NULL), 0)             AS execution_rate,
+    COALESCE(sum(budget - actual_spend) FILTER (is_zero OR is_low), 0) AS idle_amount
+FROM c
+GROUP BY category
+ORDER BY zero_count + low_count DESC, idle_amount DESC, category;""",
+    "pages/worst_projects": """
+SELECT
+    p.unit_key, p.unit_name, r.region, r.level, p.project_name,
+    COALESCE(p.category, '未分类')                                            AS category,
+    p.budget, p.actual_spend, p.project_execution_rate, p.idle_amount
+FROM project_rate p
+LEFT JOIN unit_year_rate r ON r.unit_key = p.unit_key AND r.year = p.year
+WHERE p.year = $year
+  AND p.budget > 0 AND p.actual_spend IS NOT NULL
+  AND ($region IS NULL OR r.region = $region)
+  AND ($level  IS NULL OR r.level  = $level)
+  AND ($sector IS NULL OR r.sector = $sector)
+ORDER BY project_execution_rate, p.budget DESC, p.unit_name, p.project_name
+LIMIT $limit;""",
 }
 
 
@@ -182,9 +234,33 @@ def _scopes(db) -> list[dict]:
             {"region": region, "level": level, "sector": sector}, {**ALL, "region": "没有这个地区"}]
 
 
+def check_projects(db, years) -> None:
+    """perfdash.derive.projects' answers (the derived tables, or the scan past their cutoff) are
+    the old SQL's rows, for floors below, at and above the stored cutoff and limits the tables
+    can and cannot fill."""
+    used = {"fast": 0, "scan": 0}
+    for year in (*years, 1990):
+        for scope in _scopes(db):
+            for low_below, zero_at in ((0.5, 0.0), (0.3, 0.0), (0.5, 0.2), (0.95, 0.0), (0.5, 0.5)):
+                got = projects.by_category(db, year, low_below=low_below, zero_at_or_below=zero_at, **scope)
+                want = reference(db, "pages/project_by_category", year=year, low_below=low_below,
+                                 zero_at_or_below=zero_at, **scope)
+                assert list(got.columns) == list(want.columns)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=False, rtol=1e-12,
+                                              obj=f"project_by_category {year} {scope} {low_below} {zero_at}")
+            for limit in (1, 5, 50, 100_000):
+                got = projects.worst(db, year, limit=limit, **scope)
+                want = reference(db, "pages/worst_projects", year=year, limit=limit, **scope)
+                used["fast" if len(got) == limit else "scan"] += 1
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"worst_projects {year} {scope} {limit}")
+    assert used["fast"] and used["scan"]
+
+
 def check_pages(db) -> None:
     years = [r[0] for r in db.con.execute("SELECT DISTINCT year FROM budget ORDER BY 1").fetchall()]
     keys = _units(db)
+    check_projects(db, [years[0], years[-1]])
+    same(db, "filters/options")
     for key in keys:
         for name in ("pages/unit_years", "pages/unit_scores", "pages/unit_projects"):
             same(db, name, unit_key=key)
@@ -236,6 +312,8 @@ DERIVED = {
     "unit_project": ["unit_id", "year", "project_name"],
     "metric_spread": ["metric", "year", "all_region", "all_level", "all_sector", "region", "level", "sector"],
     "unit_flag": ["year", "position"],
+    "project_category_total": ["year", "region", "level", "sector", "category"],
+    "project_low": ["year", "unit_key", "project_name"],
 }
 
 

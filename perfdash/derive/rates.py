@@ -1,10 +1,12 @@
 """Keeping the derived tables — unit_year_rate, its long form unit_year_metric (with peer
 standings), group_year_total, unit_scope_latest, metric_spread, the per-unit copies unit_score
-and unit_project (by unit_id, table unit), the unit pickers' unit_pick and the stored flags — in step with the figures and
-the configuration (口径, thresholds, outlier rules). project_rate is a view over the fact tables: nothing to refresh."""
+and unit_project (by unit_id, table unit), the unit pickers' unit_pick and the stored flags — in step with
+the figures and the configuration (口径, thresholds, outlier rules), and the 项目执行 page's
+project_category_total and project_low (perfdash.derive.projects). project_rate is a view over the
+fact tables: nothing to refresh."""
 from __future__ import annotations
 
-from perfdash.derive import outliers, reconcile
+from perfdash.derive import outliers, projects, reconcile
 from perfdash.store.connection import Database, run, run_script
 
 CONFIG_KEY = "rates_config"
@@ -52,8 +54,9 @@ def refresh(cur, db: Database, flag_years=None) -> None:
     run_script(cur, f"rates/{'replace' if whole else 'merge'}_unit_scope_latest")
     run_script(cur, "rates/refresh_unit_pick", all_years=all_years)
     run_script(cur, "rates/refresh_unit_score", all_years=all_years)
-    run_script(cur, "rates/refresh_unit_project", all_years=all_years,
-               years=[int(r[0]) for r in run(cur, "rates/touched_years").fetchall()])
+    touched_years = [int(r[0]) for r in run(cur, "rates/touched_years").fetchall()]
+    run_script(cur, "rates/refresh_unit_project", all_years=all_years, years=touched_years)
+    projects.refresh(cur, db, all_years=all_years, years=touched_years)
     run(cur, "rates/clear_metric_spread", **scope)
     for metrics, year in _spread_parts(run(cur, "rates/metric_spread_parts", **scope).fetchall()):
         run(cur, "rates/refresh_metric_spread", metrics=metrics, year=year)
@@ -107,9 +110,11 @@ def ensure_fresh(db: Database) -> None:
     rates_stale = db.scalar("db/get_meta", key=CONFIG_KEY) != _stamp(db)
     flags_stale = not outliers.flags_current(db)
     if not (rates_stale or flags_stale):
+        projects.ensure_fresh(db)
         return
     with db.transaction() as cur:
         if rates_stale:
             refresh(cur, db)
         else:
             outliers.refresh(cur, db)
+    projects.ensure_fresh(db)

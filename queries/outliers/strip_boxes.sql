@@ -17,11 +17,9 @@ WITH ys AS (
       AND ($level  IS NULL OR level  = $level)
       AND ($sector IS NULL OR sector = $sector)
 ),
-quartiles AS (
-    SELECT level, count(*) AS n, quantile_cont(y, 0.25) AS q1, quantile_cont(y, 0.5) AS median,
-           quantile_cont(y, 0.75) AS q3
-    FROM ys
-    GROUP BY level
+quartiles AS (   -- the three quartiles from one quantile state (one sort of the level's values)
+    SELECT level, n, q[1] AS q1, q[2] AS median, q[3] AS q3
+    FROM (SELECT level, count(*) AS n, quantile_cont(y, [0.25, 0.5, 0.75]) AS q FROM ys GROUP BY level)
 )
 SELECT q.level, q.n, q.q1, q.median, q.q3,
        min(ys.y) FILTER (ys.y >= q.q1 - 1.5 * (q.q3 - q.q1)) AS lowerfence,

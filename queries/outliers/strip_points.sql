@@ -12,14 +12,20 @@
 --          first, then the furthest from the scope's median, then unit_name, unit_key.
 --          Rows come normal first, then flagged, each in unit_name, unit_key order (flagged past
 --          $limit: in the order of choice).
+--          Computed for the drawn units only: a unit's units below in value is unit_year_metric's
+--          percentile × (peer_count − 1) (peers = the metric's units of the level that year, the
+--          scope's units of the level when no region or sector is set), else counted by a window
+--          over the scope; ties by name are counted among the units of equal value. Names are read
+--          for the units whose order needs them (clipped, flagged, drawn).
 -- units:   value, y as the metric (fractions); counts.
 -- params:  $year INTEGER; $metric VARCHAR (a rate id); $lo, $hi DOUBLE; $limit INTEGER;
 --          $region, $level, $sector VARCHAR or NULL (NULL = all).
 WITH present AS (
-    SELECT m.unit_key, u.unit_name, coalesce(m.level, '未填层级') AS level, m.value,
-           greatest(least(m.value, $hi), $lo) AS y
+    SELECT m.unit_id, m.unit_key, coalesce(m.level, '未填层级') AS level, m.value,
+           greatest(least(m.value, $hi), $lo) AS y,
+           greatest(least(m.value, $hi), $lo) <> m.value AS clipped,
+           CAST(round(m.percentile * (m.peer_count - 1)) AS BIGINT) AS peers_below
     FROM unit_year_metric AS m
-    JOIN unit_year_rate AS u ON u.year = m.year AND u.unit_id = m.unit_id
     WHERE m.metric = $metric
       AND m.year = $year
       AND m.value IS NOT NULL
@@ -27,13 +33,12 @@ WITH present AS (
       AND ($level  IS NULL OR m.level  = $level)
       AND ($sector IS NULL OR m.sector = $sector)
 ),
-ranked AS (
-    -- row_number() over (level; value, unit_name, unit_key), in two cheaper windows: the units
-    -- below in value, then the place among equal values by name (sorting every name is slow)
-    SELECT *, y <> value AS clipped,
-           rank() OVER (PARTITION BY level ORDER BY value)
-           + row_number() OVER (PARTITION BY level, value ORDER BY unit_name, unit_key) - 1 AS level_rank
-    FROM present
+names AS (       -- the scope's filters again (unit_year_metric copies them from unit_year_rate): fewer rows
+    SELECT unit_id, unit_name FROM unit_year_rate
+    WHERE year = $year
+      AND ($region IS NULL OR region = $region)
+      AND ($level  IS NULL OR level  = $level)
+      AND ($sector IS NULL OR sector = $sector)
 ),
 worst AS (
     SELECT unit_key, severity, kind, reason
@@ -50,9 +55,9 @@ worst AS (
                  position) = 1
 ),
 joined AS (
-    SELECT r.*, w.severity, w.kind, w.reason, w.unit_key IS NOT NULL AS is_flagged,
-           abs(r.value - (SELECT median(value) FROM present)) AS distance
-    FROM ranked AS r
+    SELECT p.*, w.severity, w.kind, w.reason, w.unit_key IS NOT NULL AS is_flagged,
+           abs(p.value - (SELECT median(value) FROM present)) AS distance
+    FROM present AS p
     LEFT JOIN worst AS w USING (unit_key)
 ),
 totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () is far slower
@@ -60,26 +65,56 @@ totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () i
            count(*) FILTER (severity = 'high') AS high_total, count(*) FILTER (severity = 'medium') AS medium_total
     FROM joined
 ),
+normal_candidates AS (
+    -- the clipped units (drawn first, by name) and the first $limit others by md5(unit_key): the
+    -- $limit drawn are among them
+    SELECT j.*, n.unit_name
+    FROM joined AS j JOIN names AS n USING (unit_id)
+    WHERE NOT j.is_flagged AND j.clipped
+    UNION ALL
+    SELECT j.*, n.unit_name
+    FROM (SELECT * FROM joined WHERE NOT is_flagged AND NOT clipped ORDER BY md5(unit_key) LIMIT $limit) AS j
+    JOIN names AS n USING (unit_id)
+),
 normal AS (
-    SELECT 'normal' AS part, j.*
-    FROM joined AS j
+    SELECT 'normal' AS part, c.*
+    FROM normal_candidates AS c
     CROSS JOIN totals AS t
-    WHERE NOT j.is_flagged
-    ORDER BY j.clipped DESC, CASE WHEN j.clipped THEN j.unit_name END, CASE WHEN j.clipped THEN j.unit_key END,
-             CASE WHEN t.normal_total > $limit THEN md5(j.unit_key) END
+    ORDER BY c.clipped DESC, CASE WHEN c.clipped THEN c.unit_name END, CASE WHEN c.clipped THEN c.unit_key END,
+             CASE WHEN t.normal_total > $limit THEN md5(c.unit_key) END
     LIMIT $limit
 ),
 flagged AS (
-    SELECT 'flagged' AS part, *
-    FROM joined
-    WHERE is_flagged
-    ORDER BY severity <> 'high', distance DESC, unit_name, unit_key
+    SELECT 'flagged' AS part, j.*, n.unit_name
+    FROM joined AS j JOIN names AS n USING (unit_id)
+    WHERE j.is_flagged
+    ORDER BY j.severity <> 'high', j.distance DESC, n.unit_name, j.unit_key
     LIMIT $limit
+),
+drawn AS (
+    SELECT * FROM normal UNION ALL SELECT * FROM flagged
+),
+scoped AS (      -- a region or sector filter: the peers in unit_year_metric are not the scope's units
+    SELECT unit_id, rank() OVER (PARTITION BY level ORDER BY value) - 1 AS below
+    FROM present
+    WHERE $region IS NOT NULL OR $sector IS NOT NULL
+),
+ties AS (        -- units of the same level and value placed before the drawn one (by name, key)
+    SELECT d.unit_id, count(*) AS before
+    FROM drawn AS d
+    JOIN present AS p ON p.level = d.level AND p.value = d.value AND p.unit_id <> d.unit_id
+    JOIN names AS n ON n.unit_id = p.unit_id
+    WHERE n.unit_name < d.unit_name OR (n.unit_name = d.unit_name AND p.unit_key < d.unit_key)
+    GROUP BY d.unit_id
 )
-SELECT d.part, d.unit_key, d.unit_name, d.level, d.value, d.y, d.clipped, d.level_rank, d.severity, d.kind,
+SELECT d.part, d.unit_key, d.unit_name, d.level, d.value, d.y, d.clipped,
+       coalesce(s.below, d.peers_below) + 1 + coalesce(k.before, 0) AS level_rank,
+       d.severity, d.kind,
        d.reason, CASE d.part WHEN 'normal' THEN t.normal_total ELSE t.flagged_total END AS part_total,
        t.high_total, t.medium_total
-FROM (SELECT * FROM normal UNION ALL SELECT * FROM flagged) AS d
+FROM drawn AS d
+LEFT JOIN scoped AS s USING (unit_id)
+LEFT JOIN ties AS k USING (unit_id)
 CROSS JOIN totals AS t
 ORDER BY d.part DESC,
          CASE WHEN d.part = 'flagged' AND t.flagged_total > $limit THEN d.severity <> 'high' END,

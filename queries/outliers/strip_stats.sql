@@ -9,10 +9,11 @@
 -- units:   units, with_value counts; q02, median, q98, vmin, vmax as the metric (fractions).
 -- params:  $year INTEGER; $metric VARCHAR (a rate id); $region, $level, $sector VARCHAR or NULL
 --          (NULL = all).
+SELECT level, is_total, units, with_value, q[1] AS q02, q[2] AS median, q[3] AS q98, vmin, vmax
+FROM (   -- the three quantiles from one quantile state (one sort of the values)
 SELECT level, grouping(level) = 1 AS is_total,
        count(*) AS units, count(value) AS with_value,
-       quantile_cont(value, 0.02) AS q02, quantile_cont(value, 0.5) AS median,
-       quantile_cont(value, 0.98) AS q98, min(value) AS vmin, max(value) AS vmax
+       quantile_cont(value, [0.02, 0.5, 0.98]) AS q, min(value) AS vmin, max(value) AS vmax
 FROM unit_year_metric
 WHERE metric = $metric
   AND year = $year
@@ -20,4 +21,5 @@ WHERE metric = $metric
   AND ($level  IS NULL OR level  = $level)
   AND ($sector IS NULL OR sector = $sector)
 GROUP BY GROUPING SETS ((level), ())
+)
 ORDER BY is_total, level;

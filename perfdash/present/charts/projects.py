@@ -12,7 +12,7 @@ from perfdash.present.charts.units import plot_text
 def problem_counts_by_category(frame: pd.DataFrame, *, low_below: float,
                                title: str = "各类别项目执行情况（个数）") -> go.Figure:
     """Stacked horizontal bars per category: zero-spend, low-execution and other projects
-    (rows of queries/pages/project_by_category.sql, worst category on top)."""
+    (rows of perfdash.derive.projects.by_category, worst category on top)."""
     others = frame["project_count"] - frame["zero_count"] - frame["low_count"]
     fig = style.new_figure()
     for values, name, color in (
