@@ -49,7 +49,7 @@ if st.button("生成会议材料", type="primary", key="pack_build", icon=":mate
 if fresh:
     st.success(f"已生成 {len(made['members'])} 个文件（用时 {made['seconds']:.1f} 秒）。", icon=":material/check_circle:")
     st.download_button("下载会议材料（ZIP）", data=made["data"], file_name=made["name"], mime="application/zip",
-                       key="pack_download", icon=":material/download:", type="primary")
+                       key="pack_download", icon=":material/download:", type="primary", on_click="ignore")
     st.markdown("\n".join(f"- {literal(name)}" for name in made["members"]))
 
 st.subheader("预览")

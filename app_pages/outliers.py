@@ -100,12 +100,12 @@ else:
     # The files are built only when a button is clicked (a callable `data`), not on every run.
     d1.download_button(f"下载 CSV（{total:,} 条）" if pages > 1 else "下载 CSV",
                        lambda: tabular.to_csv_bytes(_whole_list()), file_name=f"{name}.csv", mime="text/csv",
-                       icon=":material/download:", key="ol_csv", disabled=shown.empty)
+                       icon=":material/download:", key="ol_csv", disabled=shown.empty, on_click="ignore")
     d2.download_button(f"下载 Excel（{total:,} 条）" if pages > 1 else "下载 Excel",
                        lambda: tabular.to_xlsx_bytes(_whole_list(), sheet_name=f"{f.year}年异常预警"),
                        file_name=f"{name}.xlsx", icon=":material/download:", key="ol_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       disabled=shown.empty)
+                       disabled=shown.empty, on_click="ignore")
 
 st.subheader("标注在全部单位中的位置")
 st.caption("按层级分组：箱线为筛选范围内全部单位的四分位区间；彩色点为该指标有提示的单位（红：严重，橙：关注），"

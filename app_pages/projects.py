@@ -98,4 +98,4 @@ def _all_projects() -> bytes:
 
 st.download_button(f"下载全部项目（{count:,} 个，CSV）", data=_all_projects,
                    file_name=tabular.safe_filename(f"{f.year}年_项目执行_{f.describe()}") + ".csv",
-                   mime="text/csv", icon=":material/download:", key="pj_download")
+                   mime="text/csv", icon=":material/download:", key="pj_download", on_click="ignore")

@@ -120,7 +120,7 @@ def _full_ranking() -> bytes:
 
 st.download_button(f"下载完整排名（{ranked:,} 个单位，CSV）", data=_full_ranking,
                    file_name=tabular.safe_filename(f"{f.year}年_{metric.label}排名_{f.describe()}") + ".csv",
-                   mime="text/csv", icon=":material/download:", key="rk_download")
+                   mime="text/csv", icon=":material/download:", key="rk_download", on_click="ignore")
 
 # -- scatter -------------------------------------------------------------------------------------
 st.subheader("预算执行率与自评得分")

@@ -54,4 +54,4 @@ if not shown.empty:
     )
 name = tabular.safe_filename(f"{f.year}年_报告比率核对_{f.describe()}")
 st.download_button("下载 CSV", partial(tabular.to_csv_bytes, table), file_name=f"{name}.csv", mime="text/csv",
-                   icon=":material/download:", key="rc_csv", disabled=shown.empty)
+                   icon=":material/download:", key="rc_csv", disabled=shown.empty, on_click="ignore")

@@ -108,6 +108,7 @@ def test_outliers_page_downloads_hold_no_live_formula(demo_db_template, chromium
             with page.expect_download(timeout=60_000) as info:
                 page.get_by_role("button", name=label).click()
             downloads[label] = (info.value.suggested_filename, open(info.value.path(), "rb").read())
+            wait_idle(page)          # the second button only once the page is still again
         page.context.close()
     name, payload = downloads["下载 CSV"]
     cells = [c for row in csv.reader(io.StringIO(payload.decode("utf-8-sig"))) for c in row]
