@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfdash import labels, metrics
+from perfdash import metrics
 from perfdash.derive import outliers
 from perfdash.present import slides, style, tabular
 from perfdash.present.charts import pack as pack_charts
