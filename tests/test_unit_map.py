@@ -189,6 +189,13 @@ def test_a_map_by_code_and_scores_and_projects_move_with_the_budget(db):
     assert db.query("pages/unit_scores", unit_key="code:002001")["score"].tolist() == [18]
     assert db.query("pages/unit_projects", unit_key="code:002001")["project_name"].tolist() == ["修缮"]
     assert db.query("pages/unit_projects", unit_key="code:001001").empty
+    # a later file under the old code lands on the unit with its current code, not the old one
+    [late] = ingest.import_files(db, [("2023.csv", "年度,单位编码,单位名称,调整后预算数,实际支出数\n2023,001001,老局,100,97\n".encode())],
+                                 imported_by="测试")
+    assert "按单位对照，「单位编码 001001」的 1 行归入「单位编码 002001」" in late.details
+    assert db.con.execute("SELECT unit_key, unit_code FROM budget WHERE year = 2023").fetchall() == [("code:002001", "002001")]
+    assert db.query("pages/unit_list", year=None, limit=5, region=None, level=None, sector=None)[
+        ["unit_code", "unit_name"]].values.tolist() == [["002001", "老局"]]
 
 
 def test_a_map_whose_two_units_share_a_year_is_refused_and_changes_nothing(db):

@@ -226,6 +226,13 @@ def apply(cur, batch_id: int) -> None:
 # -- later files ---------------------------------------------------------------------------
 
 
+def _key_label(key: str, name) -> str:
+    """A unit as a note names it: the name the map wrote, else its code (or the key)."""
+    if isinstance(name, str) and name != key:
+        return name
+    return f"单位编码 {key.removeprefix('code:')}" if key.startswith("code:") else key.removeprefix("name:")
+
+
 def follow(cur, parsed: ParsedFile) -> ParsedFile:
     """`parsed` with rows under an old key (a name or code the unit map maps) moved to the unit
     it now is, following renames of renames; a note says which and how many rows."""
@@ -239,13 +246,18 @@ def follow(cur, parsed: ParsedFile) -> ParsedFile:
     frame = parsed.frame
     target = dict(zip(mapped["old_key"], mapped["new_key"]))
     moved = frame["unit_key"].isin(list(target))
-    notes = [f"按单位对照，「{old}」的 {int((frame['unit_key'] == key).sum()):,} 行归入「{new}」"
-             for key, old, new in zip(mapped["old_key"], mapped["old_name"], mapped["new_name"])]
-    keys, names = frame["unit_key"].copy(), frame["unit_name"].copy()
+    notes = [f"按单位对照，「{_key_label(key, old)}」的 {int((frame['unit_key'] == key).sum()):,} 行"
+             f"归入「{_key_label(end, new)}」"
+             for key, end, old, new in zip(mapped["old_key"], mapped["new_key"], mapped["old_name"], mapped["new_name"])]
+    keys, names, codes = frame["unit_key"].copy(), frame["unit_name"].copy(), frame["unit_code"].copy()
     current = {k: n for k, n in zip(mapped["new_key"], mapped["new_name"]) if isinstance(n, str)}
-    # the rows are the unit's under its current name; the old name stays on the rows stored before
-    names.loc[moved] = keys.loc[moved].map(target).map(current).fillna(names.loc[moved])
-    keys.loc[moved] = keys.loc[moved].map(target)
-    return dataclasses.replace(parsed, frame=frame.assign(unit_key=keys.astype("string"),
-                                                          unit_name=names.astype("string")),
+    # The rows are the unit's under its current name and code (a code key is its code); the old
+    # name and code stay on the rows stored before.
+    now = keys.loc[moved].map(target)
+    names.loc[moved] = now.map(current).astype("string").fillna(names.loc[moved])
+    coded = now.str.startswith("code:")
+    codes.loc[coded[coded].index] = now[coded].str.removeprefix("code:")
+    keys.loc[moved] = now
+    return dataclasses.replace(parsed, frame=frame.assign(unit_key=keys.astype("string"), unit_name=names.astype("string"),
+                                                          unit_code=codes.astype("string")),
                                notes=[*parsed.notes, *notes])

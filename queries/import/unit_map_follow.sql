@@ -12,8 +12,8 @@ WITH RECURSIVE chain(old_key, new_key, old_name, new_name, steps) AS (
     WHERE c.steps < 10
 )
 SELECT old_key, arg_max(new_key, steps) AS new_key,
-       COALESCE(arg_min(old_name, steps), old_key) AS old_name,
-       COALESCE(arg_max(new_name, steps), arg_max(new_key, steps)) AS new_name
+       arg_min(old_name, steps) AS old_name,
+       arg_max(new_name, steps) AS new_name    -- NULL when the map gave the unit by its code alone
 FROM chain
 GROUP BY old_key
 ORDER BY old_key;
