@@ -125,7 +125,7 @@ st.download_button(f"下载完整排名（{ranked:,} 个单位，CSV）", data=_
 # -- scatter -------------------------------------------------------------------------------------
 st.subheader("预算执行率与自评得分")
 # At most MAX_POINTS bubbles, chosen in SQL: every unit under the warning line (lowest first),
-# then a fixed sample of the rest (smallest md5 of the unit key: the same units on every run).
+# then a fixed sample of the rest (smallest hash of the unit key: the same units on every run).
 points = data.query("ranking/scatter_points", limit=ranking_charts.MAX_POINTS,
                     **ranking_charts.warning_bounds(config.thresholds.get("execution_rate")), **scope)
 fig = ranking_charts.rate_vs_score(points, config, title=f"{f.year} 年预算执行率与自评得分（气泡大小 = 预算数）")

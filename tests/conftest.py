@@ -59,3 +59,17 @@ def app(demo_db_path, monkeypatch):
     yield make
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def by_sample_key():
+    """Unit keys in the order of the charts' fixed sample (queries/outliers/strip_points.sql …):
+    DuckDB's hash(unit_key), then the key."""
+    import duckdb
+
+    def order(keys) -> list[str]:
+        with duckdb.connect() as con:
+            rows = con.execute("SELECT k, hash(k) FROM unnest($keys) AS t(k)", {"keys": list(keys)}).fetchall()
+        return [k for k, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
+
+    return order

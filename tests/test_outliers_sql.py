@@ -6,7 +6,6 @@ perfdash.derive.flag_list (counts and the paged list) and the SQL-built chart pa
 unit_flag out of date, where the frames are used as before."""
 from __future__ import annotations
 
-import hashlib
 
 import numpy as np
 import pandas as pd
@@ -34,10 +33,6 @@ def stale(db) -> None:
     with db.transaction() as cur:
         run(cur, "db/set_meta", key=outliers.FLAGS_KEY, value="other rules")
     assert not outliers.flags_current(db)
-
-
-def _md5(key: str) -> str:
-    return hashlib.md5(key.encode("utf-8")).hexdigest()
 
 
 @pytest.mark.parametrize("scope", SCOPES, ids=IDS)
@@ -148,7 +143,7 @@ def test_strip_parts_cover_flags_on_the_demo_data(demo_db):
     assert len(parts.flagged) >= 5 and parts.boxes and parts.normal["clipped"].dtype == bool
 
 
-def test_strip_points_past_the_limit_keep_clipped_then_an_md5_sample_and_the_severe_flags(demo_db):
+def test_strip_points_past_the_limit_keep_clipped_then_a_hash_sample_and_the_severe_flags(demo_db, by_sample_key):
     config = demo_db.config
     rates = demo_db.query("rates/unit_rates", year=2022, region=None, level=None, sector=None)
     flags = outliers.flags_for_year(demo_db, 2022)
@@ -157,11 +152,11 @@ def test_strip_points_past_the_limit_keep_clipped_then_an_md5_sample_and_the_sev
     small = outlier_points.strip_parts_sql(demo_db, demo_db.query, config, "execution_rate", year=2022, limit=limit)
     assert len(full.flagged) > limit and len(full.normal) > limit
     assert (small.normal_total, small.flagged_totals) == (full.normal_total, full.flagged_totals)
-    # the other units: the clipped ones first (in name order), then the smallest md5(unit_key)
+    # the other units: the clipped ones first (in name order), then the smallest hash(unit_key)
     clipped = full.normal[full.normal["clipped"]]
     rest = full.normal[~full.normal["clipped"]]
     wanted = clipped.head(limit)["unit_key"].tolist()
-    wanted += rest.assign(h=rest["unit_key"].map(_md5)).sort_values("h")["unit_key"].head(limit - len(wanted)).tolist()
+    wanted += by_sample_key(rest["unit_key"])[:limit - len(wanted)]
     assert sorted(small.normal["unit_key"]) == sorted(wanted) and len(small.normal) == limit
     # x and y of a drawn unit do not depend on the bound (its rank is over every unit)
     both = small.normal.merge(full.normal, on="unit_key")
@@ -198,14 +193,14 @@ def test_score_parts_from_sql_equal_the_frame_parts(demo_db, scope):
         assert len(new.marked) >= 1
 
 
-def test_score_points_past_the_limit(demo_db):
+def test_score_points_past_the_limit(demo_db, by_sample_key):
     config = demo_db.config
     full = outlier_points.score_parts_sql(demo_db, demo_db.query, config, year=2022)
     small = outlier_points.score_parts_sql(demo_db, demo_db.query, config, year=2022, limit=5)
     assert len(small.normal) == 5 < full.normal_total == small.normal_total
     clipped = full.normal[full.normal["clipped"]]["unit_key"].tolist()
     rest = full.normal[~full.normal["clipped"]]
-    wanted = clipped[:5] + rest.assign(h=rest["unit_key"].map(_md5)).sort_values("h")["unit_key"].tolist()[:5 - len(clipped[:5])]
+    wanted = clipped[:5] + by_sample_key(rest["unit_key"])[:5 - len(clipped[:5])]
     assert sorted(small.normal["unit_key"]) == sorted(wanted)
     one = outlier_points.score_parts_sql(demo_db, demo_db.query, config, year=2022, limit=1)
     assert len(one.marked) == 1 and one.marked_totals == full.marked_totals
@@ -299,7 +294,7 @@ normal AS (
     CROSS JOIN totals AS t
     WHERE NOT j.is_flagged
     ORDER BY j.clipped DESC, CASE WHEN j.clipped THEN j.unit_name END, CASE WHEN j.clipped THEN j.unit_key END,
-             CASE WHEN t.normal_total > $limit THEN md5(j.unit_key) END
+             CASE WHEN t.normal_total > $limit THEN hash(j.unit_key) END, j.unit_key
     LIMIT $limit
 ),
 flagged AS (

@@ -5,7 +5,6 @@ is compared, row by row and value by value, with the new queries — on the demo
 reports + demo set), every ranking metric, both orders, with and without filters."""
 from __future__ import annotations
 
-import hashlib
 
 import pandas as pd
 import pytest
@@ -115,7 +114,7 @@ def test_scatter_points_are_every_unit_when_they_fit(demo_db, scope):
         [(t["name"], list(t["x"]), list(t["y"]), [list(map(str, c)) for c in t["customdata"]]) for t in b]
 
 
-def test_scatter_points_past_the_limit_keep_the_warned_then_a_fixed_md5_sample(demo_db):
+def test_scatter_points_past_the_limit_keep_the_warned_then_a_fixed_hash_sample(demo_db, by_sample_key):
     config = demo_db.config
     threshold = config.thresholds["execution_rate"]
     frame = demo_db.query("rates/unit_rates", year=2022, **ALL)
@@ -130,8 +129,7 @@ def test_scatter_points_past_the_limit_keep_the_warned_then_a_fixed_md5_sample(d
     head = new.head(len(warned))
     assert head["unit_key"].tolist() == warned.sort_values(["execution_rate", "unit_name", "unit_key"])["unit_key"].tolist()
     rest = both[~both["unit_key"].isin(warned["unit_key"])]
-    md5 = rest["unit_key"].map(lambda k: hashlib.md5(k.encode("utf-8")).hexdigest())
-    assert new["unit_key"].iloc[len(warned):].tolist() == rest.assign(h=md5).sort_values("h")["unit_key"].head(10).tolist()
+    assert new["unit_key"].iloc[len(warned):].tolist() == by_sample_key(rest["unit_key"])[:10]
     again = demo_db.query("ranking/scatter_points", year=2022, limit=limit, **bounds, **ALL)
     assert again["unit_key"].tolist() == new["unit_key"].tolist()
     # more warned units than bubbles: only the lowest rates
@@ -141,8 +139,7 @@ def test_scatter_points_past_the_limit_keep_the_warned_then_a_fixed_md5_sample(d
     none = demo_db.query("ranking/scatter_points", year=2022, limit=limit,
                          **ranking_charts.warning_bounds(None), **ALL)
     assert set(none["warned"]) == {0}
-    assert none["unit_key"].tolist() == both.assign(h=both["unit_key"].map(
-        lambda k: hashlib.md5(k.encode("utf-8")).hexdigest())).sort_values("h")["unit_key"].head(limit).tolist()
+    assert none["unit_key"].tolist() == by_sample_key(both["unit_key"])[:limit]
 
 
 def test_compared_units_are_the_picked_ones_in_scope(demo_db):

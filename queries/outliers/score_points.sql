@@ -6,7 +6,7 @@
 --          = inflation cases by severity (on marked rows).
 -- formula: x = execution_rate clipped to [$lo, $hi], clipped = x <> execution_rate. Past $limit:
 --          normal = the clipped units first (by unit_name, unit_key), then a fixed sample — the
---          smallest md5(unit_key), the same units on every run; marked = high first, then by
+--          smallest hash(unit_key), then unit_key, the same units on every run; marked = high first, then by
 --          unit_name, unit_key. Rows: normal first, then marked, in unit_name, unit_key order
 --          (a unit's flags in display position order).
 -- units:   execution_rate, x fractions; self_score points; counts.
@@ -52,7 +52,7 @@ normal AS (
     FROM normal_all AS n
     CROSS JOIN totals AS t
     ORDER BY n.clipped DESC, CASE WHEN n.clipped THEN n.unit_name END, CASE WHEN n.clipped THEN n.unit_key END,
-             CASE WHEN t.normal_total > $limit THEN md5(n.unit_key) END
+             CASE WHEN t.normal_total > $limit THEN hash(n.unit_key) END, n.unit_key
     LIMIT $limit
 ),
 marked AS (

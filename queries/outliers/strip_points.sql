@@ -8,7 +8,7 @@
 --          the dot's horizontal offset is computed. A unit's flag on $metric: its most severe
 --          (high, then warning / inflation / statistical / data, then display position).
 --          Past $limit: normal = the clipped units first (by unit_name, unit_key), then a fixed
---          sample — the smallest md5(unit_key), the same units on every run; flagged = high
+--          sample — the smallest hash(unit_key), then unit_key, the same units on every run; flagged = high
 --          first, then the furthest from the scope's median, then unit_name, unit_key.
 --          Rows come normal first, then flagged, each in unit_name, unit_key order (flagged past
 --          $limit: in the order of choice).
@@ -66,14 +66,14 @@ totals AS (      -- aggregates, not window counts: count(*) FILTER … OVER () i
     FROM joined
 ),
 normal_candidates AS (
-    -- the clipped units (drawn first, by name) and the first $limit others by md5(unit_key): the
+    -- the clipped units (drawn first, by name) and the first $limit others by hash(unit_key): the
     -- $limit drawn are among them
     SELECT j.*, n.unit_name
     FROM joined AS j JOIN names AS n USING (unit_id)
     WHERE NOT j.is_flagged AND j.clipped
     UNION ALL
     SELECT j.*, n.unit_name
-    FROM (SELECT * FROM joined WHERE NOT is_flagged AND NOT clipped ORDER BY md5(unit_key) LIMIT $limit) AS j
+    FROM (SELECT * FROM joined WHERE NOT is_flagged AND NOT clipped ORDER BY hash(unit_key), unit_key LIMIT $limit) AS j
     JOIN names AS n USING (unit_id)
 ),
 normal AS (
@@ -81,7 +81,7 @@ normal AS (
     FROM normal_candidates AS c
     CROSS JOIN totals AS t
     ORDER BY c.clipped DESC, CASE WHEN c.clipped THEN c.unit_name END, CASE WHEN c.clipped THEN c.unit_key END,
-             CASE WHEN t.normal_total > $limit THEN md5(c.unit_key) END
+             CASE WHEN t.normal_total > $limit THEN hash(c.unit_key) END, c.unit_key
     LIMIT $limit
 ),
 flagged AS (

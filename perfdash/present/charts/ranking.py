@@ -44,7 +44,7 @@ def scatter_points(frame: pd.DataFrame, config: Config, *, metric_id: str = "exe
     (same sample on every run), so 20,000 units never become 20,000 bubbles.
 
     The 排名对比 page takes its points bounded in SQL instead (queries/ranking/scatter_points.sql:
-    the same rule, the fixed sample by md5(unit_key)); this is for frames already in hand."""
+    the same rule, the fixed sample by hash(unit_key)); this is for frames already in hand."""
     both = frame.dropna(subset=[metric_id, "self_score"])
     if len(both) <= limit:
         return both, len(both)
