@@ -147,10 +147,7 @@ scores = data.query("pages/unit_scores", unit_key=unit_key)
 if scores.empty:
     st.info("该单位没有一级指标得分数据。可在「数据导入」页上传「一级指标得分」文件。", icon=":material/info:")
 else:
-    score_years = sorted(scores["year"].unique().tolist(), reverse=True)
-    default = year if year in score_years else score_years[0]
-    score_year = st.segmented_control("年度", score_years, default=default, format_func=lambda y: f"{y} 年",
-                                      key="pf_score_year") or default
+    score_year = chrome.year_of(scores, year, label="年度", key="pf_score_year")
     shown = scores[scores["year"] == score_year]
     total, full = shown["score"].sum(), shown["max_score"].sum(min_count=len(shown))
     out_of = "分值未列" if pd.isna(full) else f"/ {full:g}"
@@ -163,10 +160,7 @@ projects = data.query("pages/unit_projects", unit_key=unit_key)
 if projects.empty:
     st.info("该单位没有项目支出数据。可在「数据导入」页上传「项目支出」文件。", icon=":material/info:")
 else:
-    project_years = sorted(projects["year"].unique().tolist(), reverse=True)
-    p_default = year if year in project_years else project_years[0]
-    p_year = st.segmented_control("项目年度", project_years, default=p_default, format_func=lambda y: f"{y} 年",
-                                  key="pf_project_year") or p_default
+    p_year = chrome.year_of(projects, year, label="项目年度", key="pf_project_year")
     shown = projects[projects["year"] == p_year]
     threshold = config.thresholds.get("project_execution_rate")
     status = [labels.SEVERITY_LABELS.get(threshold.severity(v) if threshold and pd.notna(v) else None, "")

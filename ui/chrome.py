@@ -45,6 +45,14 @@ def empty_state(what: str) -> None:
                icon=":material/inbox:")
 
 
+def year_of(frame, preferred: int, *, label: str, key: str) -> int:
+    """A year picker over the years `frame` has rows for (latest first), starting on `preferred`
+    when it is one of them: a unit's scores or projects may stop before its figures do."""
+    years = sorted(frame["year"].unique().tolist(), reverse=True)
+    default = preferred if preferred in years else years[0]
+    return st.segmented_control(label, years, default=default, format_func=lambda y: f"{y} 年", key=key) or default
+
+
 def chart(fig: go.Figure, *, filename: str, key: str | None = None, on_select=None):
     """Show a figure with its own template (theme=None) and a 3× PNG download named in Chinese."""
     config = {
