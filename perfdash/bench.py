@@ -3,30 +3,24 @@ against raw DuckDB doing the same work.
 
 One run:
 
-1. **data** — a synthetic set of `--units` × `--years` unit-years (+ `--projects` projects per
-   unit-year) in a temporary DuckDB file (perfdash.synth). Up to 50,000 units the set is made
-   with numpy as per-year upload CSVs and loaded through the real importer; above that
-   (national scale) it is generated inside DuckDB with SQL and the import is measured on a
-   sample (20,000 units × 1 year).
+1. **data** — `--units` × `--years` unit-years (+ `--projects` per unit-year) in a temporary
+   DuckDB file (perfdash.synth): up to 50,000 units as per-year upload CSVs through the real
+   importer; above that (national) generated in DuckDB, the import measured on 20,000 × 1 year.
 2. **import** — `ingest.import_files` on those CSVs (read, parse, validate, diff, write, rate
    refresh) in rows/s, beside DuckDB's own `read_csv` into a table on the same files.
 3. **record** — every page in dashboard.py's PAGES runs once through AppTest with
-   `ui.data.RECORDER` on, so we know the exact data calls (query name + parameters, or core
-   function + parameters) each page makes.
-4. **queries** — per page, those calls replayed through `Database.query` / the core function
-   (our layer: SQL loading, binding, DataFrame hand-off, Python post-processing): cold (freshly
-   opened database) and warm p50/p95, beside a bare DuckDB cursor running the same SQL with the
-   same parameters into Arrow (`raw_p50_ms`; for core functions, the SQL they issue, traced).
+   `ui.data.RECORDER` on: the exact data calls (query or core function + parameters) of each.
+4. **queries** — per page, those calls replayed through our layer (SQL loading, binding,
+   DataFrame hand-off, Python): cold (database just opened) and warm p50/p95, beside a bare
+   DuckDB cursor running the same SQL into Arrow (`raw_p50_ms`; core functions: traced SQL).
 5. **pages** — each page's full server-side run (dashboard.py + page) through AppTest: warm
-   (median of repeated runs, caches filled) and cold (st.cache_data cleared, connection kept —
-   the first click after an import).
-   Then the unit profile once for each of PROFILE_UNITS units never opened before (a meeting
-   clicks a different unit each time): its page run and its data calls, p50 / p95.
-6. **memory** — peak RSS of this process (the import and the data generation run in a child
-   process, so this is the serving side).
+   (median of runs, caches filled), cold (caches cleared: the first click after an import).
+   Then the profile of PROFILE_UNITS units never opened before (page run and data calls).
+6. **memory** — peak RSS of this process (import and generation run in a child: this is the
+   serving side); the table adds the child's peak RSS and the load average at start and end.
 
-The table also shows the import child's peak RSS and the load average at start and end.
-PERFDASH_BENCH_DIR=<dir> keeps the data set there and reuses it (national generation is slow).
+PERFDASH_BENCH_DIR=<dir> keeps the data set there and reuses it (national generation is slow);
+the import is then measured into a scratch database, since re-importing it would change nothing.
 
 The one core module that imports Streamlit and ui/ (inside functions, steps 3 and 5), to measure
 the pages as a user meets them; tests/test_layering.py enforces that nothing else may.
@@ -104,11 +98,12 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
 
     scale = synth.Scale(units, years, projects)
     workdir_p = Path(workdir)
+    sample, target = scale, Path(db_path)
     if scale.national:
         sample = synth.Scale(min(units, IMPORT_SAMPLE_UNITS), min(years, IMPORT_SAMPLE_YEARS), projects)
-        target = workdir_p / "import_sample.duckdb"
-    else:
-        sample, target = scale, Path(db_path)
+    if scale.national or target.exists():   # a kept data set: importing into it would change nothing
+        target = workdir_p / "import_measure.duckdb"
+        _remove_database(target)
 
     started = time.perf_counter()
     files = synth.write_province_csvs(sample, workdir_p / "csv")
@@ -136,6 +131,8 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
         raw_rows += raw.execute(sql.load("bench/raw_count")).fetchall()[0][0]
     raw.close()
     shutil.rmtree(workdir_p / "csv", ignore_errors=True)
+    if target != Path(db_path):
+        _remove_database(target)
 
     generate_s = 0.0
     if scale.national and not Path(db_path).exists():   # PERFDASH_BENCH_DIR keeps one between runs
@@ -147,6 +144,11 @@ def _import_phase(units: int, years: int, projects: int, workdir: str, db_path: 
     return {"rows": rows, "seconds": import_s, "raw_rows": raw_rows, "raw_seconds": raw_s,
             "sample_units": sample.units, "sample_years": sample.years, "csv_seconds": csv_s,
             "generate_seconds": generate_s, "rss_mb": rss_mb()}
+
+
+def _remove_database(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def run_import_phase(scale: synth.Scale, workdir: Path, db_path: Path) -> dict:
