@@ -327,8 +327,8 @@ def test_pack_draws_from_bounded_query_results(pack_db, monkeypatch):
     assert len(built.charts) == 6
     names = {name for name, _ in calls}
     assert {"export/execution_ends", "export/execution_counts", "export/lowest_projects",
-            "export/project_counts"} <= names
-    assert not names & {"rates/unit_rates", "rates/project_rates"}
+            "export/project_counts", "outliers/flag_type_counts"} <= names
+    assert not names & {"rates/unit_rates", "rates/project_rates", "outliers/flags"}
     units = len(query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None))
     biggest = max(rows for _, rows in calls)
     assert biggest <= 40 < units, calls
@@ -408,6 +408,22 @@ def test_warnings_chart_counts_every_flag(pack):
     totals = labels.value_counts()
     assert list(values(fig.data[0].y))[0] in set(totals[totals == totals.max()].index)
     assert f"（{int(totals.max())} 条）" in pack.charts[3].takeaway
+
+
+@pytest.mark.parametrize("region", [None, "甘肃省张掖市"])
+def test_flag_counts_in_sql_equal_the_counts_of_every_flag(pack_db, region):
+    """outliers/flag_type_counts (what the pack's warnings chart reads) against the year's flags."""
+    from perfdash.derive import flag_list, outliers
+    from perfdash.present.charts import pack as pack_charts
+
+    scope = dict(region=region, level=None, sector=None)
+    assert outliers.flags_current(pack_db)
+    flags = outliers.flags_for_year(pack_db, YEAR, **scope)
+    expected = pack_charts.flag_counts(flags)
+    got = flag_list.type_counts(pack_db, YEAR, **scope)
+    assert len(flags) > 0 and int(got["flag_count"].sum()) == len(flags)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(pack_charts.labelled_counts(got), pack_charts.flag_type_counts(flags))
 
 
 def test_every_chart_states_scope_basis_date_and_source(pack, pack_db):
@@ -545,6 +561,37 @@ def test_page_offers_the_same_pack_as_a_zip(app, exported, captured_downloads):
 
         deck = Presentation(io.BytesIO(archive.read(names[6])))
         assert len(deck.slides) == len(_deck(exported).slides)
+
+
+def test_page_caches_the_data_step_and_the_figures_apart(app, monkeypatch):
+    """A rerun neither queries nor rebuilds the figures; a new 署名 rebuilds the figures from the
+    cached data step; another chart choice reads the data again."""
+    import functools
+
+    from perfdash.present import export
+
+    seen = {"pack_data": 0, "pack_from_data": 0}
+
+    def counting(func):
+        @functools.wraps(func)   # the cache key names the function
+        def wrapper(*args, **kwargs):
+            seen[func.__name__] += 1
+            return func(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(export, "pack_data", counting(export.pack_data))
+    monkeypatch.setattr(export, "pack_from_data", counting(export.pack_from_data))
+    at = app(query_params={"year": str(YEAR)}, timeout=180)
+    at.run()
+    at.switch_page("app_pages/meeting_export.py").run()
+    assert not at.exception and seen == {"pack_data": 1, "pack_from_data": 1}
+    at.run()
+    assert seen == {"pack_data": 1, "pack_from_data": 1}
+    at.text_input(key="pack_bureau").input("某某市财政局").run()
+    assert not at.exception and seen == {"pack_data": 1, "pack_from_data": 2}
+    at.multiselect(key="pack_charts").unselect("trend").run()
+    assert not at.exception and seen == {"pack_data": 2, "pack_from_data": 3}
+    assert len(at.get("plotly_chart")) == 5
 
 
 def test_page_scope_follows_the_sidebar(app):

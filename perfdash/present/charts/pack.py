@@ -114,10 +114,23 @@ def flag_label(metric_id: str, kind: str) -> str:
     return f"{name}·{labels.FLAG_KIND_LABELS.get(kind, kind)}"
 
 
+def flag_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Flags (perfdash.derive.outliers rows) counted per metric, kind and severity (metric, kind,
+    severity, flag_count), as queries/outliers/flag_type_counts counts them in SQL."""
+    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    return counts[counts > 0].reset_index(name="flag_count")
+
+
 def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """Flags counted per type label and severity (type_label, severity, flag_count): one row per
     kind of flag, however many flags there are; labels are worded once per (metric, kind)."""
-    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    return labelled_counts(flag_counts(flags))
+
+
+def labelled_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Rows of flag_counts (or outliers/flag_type_counts) as flag_type_counts' rows: each
+    (metric, kind) worded once as a type label, in (metric, kind, severity) order."""
+    counts = counts.groupby(["metric", "kind", "severity"], dropna=False, observed=True)["flag_count"].sum()
     counts = counts[counts > 0].reset_index(name="flag_count")
     type_labels = {pair: flag_label(*pair) for pair in set(zip(counts["metric"], counts["kind"]))}
     return pd.DataFrame({
@@ -132,12 +145,13 @@ def type_totals(counts: pd.DataFrame) -> pd.Series:
     return counts.groupby("type_label")["flag_count"].sum().sort_values(ascending=False)
 
 
-def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Number of flags (perfdash.outliers rows: metric, kind, severity) per type, split by severity."""
+def warnings_by_type(counts: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Number of flags per type, split by severity, from flags counted per metric, kind and
+    severity (rows of flag_counts or queries/outliers/flag_type_counts)."""
     fig = style.new_figure(title=plot_text(title or "预警类型分布"), barmode="stack")
-    if flags.empty:
+    if counts.empty or int(counts["flag_count"].sum()) == 0:
         return _no_data(fig, "所选范围内没有预警")
-    frame = flag_type_counts(flags)
+    frame = labelled_counts(counts)
     totals = type_totals(frame)
     order = list(totals.index)
     for severity in SEVERITY_ORDER:
