@@ -212,7 +212,8 @@ def _warnings_by_type(data: PackData, config: Config, name: str):
 
 
 def _lowest_projects(data: PackData, config: Config, name: str):
-    """The PROJECT_BARS lowest projects and the counts below the target and at zero."""
+    """The PROJECT_BARS lowest projects (zero-spend and larger budgets first, as the 项目执行 page
+    lists them) and the counts below the target and at zero."""
     scope, target, lowest = data.scope, data.project_target, data.lowest_projects
     fig = pack_charts.lowest_projects(lowest, config, limit=PROJECT_BARS, title=f"{scope.year}年{name}")
     if lowest.empty:

@@ -3,7 +3,9 @@ the database with SQL only (no Plotly). perfdash.present.export builds the figur
 口径 lines from it without the database (export.pack_from_data), so the dashboard can cache the
 two steps apart and the CLI runs both (export.build_pack).
 
-Every query is bounded: aggregates, or the top / bottom N rows a chart shows.
+Every query is bounded — aggregates, or the top / bottom N rows a chart shows — and the project
+chart reads the derived tables of the 项目执行 page (perfdash.derive.projects) instead of the
+year's projects, so the page and the pack show the same lowest projects in the same order.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perfdash.derive import flag_list
+from perfdash.derive import flag_list, projects
 from perfdash.errors import ExportError
 from perfdash.scope import Scope
 
@@ -47,8 +49,8 @@ class PackData:
     grade_mix: pd.DataFrame | None = None      # export/grade_mix over GRADE_YEARS years
     flag_counts: pd.DataFrame | None = None    # flag_list.type_counts: per metric, kind, severity
     project_target: float | None = None        # the project_execution_rate medium_below, else 0.5
-    project_counts: dict | None = None         # rated_count, below_count, zero_count
-    lowest_projects: pd.DataFrame | None = None  # export/lowest_projects, ≤ PROJECT_BARS rows
+    project_counts: dict | None = None         # below_count, zero_count (+ rated_count when none is below)
+    lowest_projects: pd.DataFrame | None = None  # projects.worst, ≤ PROJECT_BARS rows
     score_by_dimension: pd.DataFrame | None = None  # export/score_by_dimension
 
 
@@ -107,16 +109,22 @@ def _warnings_by_type(db, data: PackData) -> None:
 
 
 def _lowest_projects(db, data: PackData) -> None:
-    """The PROJECT_BARS lowest projects (LIMIT in SQL) and counts from SQL aggregates."""
+    """The PROJECT_BARS lowest projects (zero-spend first, larger budget first: the 项目执行
+    page's order) and the counts below the target and at zero, from the derived tables."""
     scope = data.scope
     threshold = db.config.thresholds.get("project_execution_rate")
     target = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
     data.project_target = target
-    data.lowest_projects = db.query("export/lowest_projects", year=scope.year, limit=PROJECT_BARS, **scope.params())
+    data.lowest_projects = projects.worst(db, scope.year, limit=PROJECT_BARS, **scope.params())
     if data.lowest_projects.empty:
         return
-    row = db.query("export/project_counts", year=scope.year, below=target, **scope.params()).iloc[0]
-    data.project_counts = {k: int(row[k]) for k in ("rated_count", "below_count", "zero_count")}
+    counts = projects.low_counts(db, scope.year, below=target, **scope.params())
+    if counts is None or counts["below_count"] == 0:
+        # the scan: when project_low cannot answer, or to count the projects with a rate, which
+        # the takeaway names when none is below the target
+        row = db.query("export/project_counts", year=scope.year, below=target, **scope.params()).iloc[0]
+        counts = {k: int(row[k]) for k in ("below_count", "zero_count", "rated_count")}
+    data.project_counts = counts
 
 
 def _score_by_dimension(db, data: PackData) -> None:

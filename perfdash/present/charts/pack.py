@@ -173,12 +173,13 @@ def warnings_by_type(counts: pd.DataFrame, *, title: str | None = None) -> go.Fi
 
 
 def lowest_projects(frame: pd.DataFrame, config: Config, *, limit: int = 12, title: str | None = None) -> go.Figure:
-    """The `limit` projects with the lowest execution (rows of rates/project_rates), lowest on top,
-    coloured by warning severity; each label names the project and, below it, its unit."""
+    """The `limit` projects with the lowest execution (rows of pages/worst_projects), lowest on top
+    (projects of equal rate in the frame's order), coloured by warning severity; each label names
+    the project and, below it, its unit."""
     metric = metrics.METRICS["project_execution_rate"]
     fig = style.new_figure(title=plot_text(title or "执行率最低的项目"), showlegend=False)
     rows = frame.dropna(subset=["project_execution_rate"]).sort_values(
-        ["project_execution_rate", "unit_name", "project_name"]).head(limit)
+        "project_execution_rate", kind="stable").head(limit)   # ties keep the order they came in
     if rows.empty:
         return _no_data(fig, "所选范围内没有项目数据")
     threshold = config.thresholds.get("project_execution_rate")
