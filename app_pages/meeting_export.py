@@ -25,8 +25,9 @@ if not chosen:
     st.stop()
 
 request = dict(year=f.year, **f.params(), charts=tuple(chosen), bureau=bureau.strip() or None)
-try:
-    pack = data.call(export.build_pack, **request)
+try:   # the data step cached on the scope and charts; the figures on those and the 署名 too
+    pack = data.built(export.pack_from_data, export.pack_data, options=dict(bureau=request["bureau"]),
+                      **{k: v for k, v in request.items() if k != "bureau"})
 except export.ExportError as exc:
     st.warning(str(exc), icon=":material/inbox:")
     st.stop()

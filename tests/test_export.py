@@ -326,9 +326,11 @@ def test_pack_draws_from_bounded_query_results(pack_db, monkeypatch):
     built = export.build_pack(pack_db, year=YEAR)
     assert len(built.charts) == 6
     names = {name for name, _ in calls}
-    assert {"export/execution_ends", "export/execution_counts", "export/lowest_projects",
-            "export/project_counts"} <= names
-    assert not names & {"rates/unit_rates", "rates/project_rates"}
+    assert {"export/execution_ends", "export/execution_counts", "pages/worst_projects",
+            "export/project_low_counts", "outliers/flag_type_counts"} <= names
+    # the counts come from the derived table project_low, not a scan of the year's projects; the
+    # lowest projects too when project_low holds 12 (the demo year has one: the bounded scan)
+    assert not names & {"rates/unit_rates", "rates/project_rates", "export/project_counts", "outliers/flags"}
     units = len(query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None))
     biggest = max(rows for _, rows in calls)
     assert biggest <= 40 < units, calls
@@ -373,11 +375,15 @@ def test_lowest_projects_takeaway_names_the_planted_zero_spend_project(pack):
     assert takeaway.startswith("执行率最低的项目：张掖市甘州区卫生健康委员会「基层医疗卫生机构能力提升项目」0.00%")
 
 
+# The 项目执行 page's order of the lowest projects: zero-spend first, a larger budget first.
+PROJECT_ORDER = dict(by=["project_execution_rate", "budget", "unit_name", "project_name"],
+                     ascending=[True, False, True, True])
+
+
 def test_lowest_projects_chart_and_counts_match_every_project(pack_db, pack):
     """The 12 bars and the counts in the takeaway equal what all projects of the year give."""
     projects = pack_db.query("rates/project_rates", year=YEAR, region=None, level=None, sector=None)
-    rated = projects.dropna(subset=["project_execution_rate"]).sort_values(
-        ["project_execution_rate", "unit_name", "project_name", "unit_key"])
+    rated = projects.dropna(subset=["project_execution_rate"]).sort_values(**PROJECT_ORDER)
     below = int((rated["project_execution_rate"] < 0.5).sum())
     zero = int((rated["project_execution_rate"] <= 0).sum())
     assert len(rated) > 12 and below > 0 and zero > 0
@@ -387,6 +393,71 @@ def test_lowest_projects_chart_and_counts_match_every_project(pack_db, pack):
     assert values(bar.x) == pytest.approx(rated["project_execution_rate"].head(12).tolist())
     labels = [label.split("<br>")[0] for label in values(bar.y)]
     assert labels == rated["project_name"].head(12).tolist()
+
+
+def test_pack_lists_the_lowest_projects_as_the_projects_page_does(demo_db, tmp_path):
+    """Zero-spend ties planted (more than the chart shows, so project_low answers): the pack's bars
+    and takeaway are the 项目执行 page's rows (projects.worst), its counts what a scan of every
+    project of the year counts (export/project_counts)."""
+    from perfdash import ingest
+    from perfdash.derive import projects
+    from perfdash.present import export
+
+    unit = "张掖市甘州区卫生健康委员会"
+    rows = [f"{YEAR},,{unit},零支出项目{i:02d},专项业务类,{10 + (i * 7) % 13},0" for i in range(14)]
+    rows += [f"{YEAR},,{unit},低执行项目{i:02d},专项业务类,100,{5 + i}" for i in range(4)]
+    csv = tmp_path / "projects.csv"
+    csv.write_text("年度,单位编码,单位名称,项目名称,项目类别,预算数,实际支出数\n" + "\n".join(rows) + "\n",
+                   encoding="utf-8")
+    ingest.import_files(demo_db, ingest.read_files([csv]), imported_by="test")
+    for region in (None, "甘肃省张掖市"):
+        scope = dict(region=region, level=None, sector=None)
+        assert len(demo_db.query("pages/worst_projects", year=YEAR, limit=12, **scope)) == 12  # not the scan
+        chart = export.build_pack(demo_db, year=YEAR, charts=["lowest_projects"], **scope).charts[0]
+        page = projects.worst(demo_db, YEAR, limit=12, **scope)
+        bar = chart.figure.data[0]
+        assert [label.split("<br>")[0] for label in values(bar.y)] == page["project_name"].tolist()
+        assert values(bar.x) == pytest.approx(page["project_execution_rate"].tolist())
+        every = demo_db.query("rates/project_rates", year=YEAR, **scope)
+        expected = every.dropna(subset=["project_execution_rate"]).sort_values(**PROJECT_ORDER).head(12)
+        assert page["project_name"].tolist() == expected["project_name"].tolist()
+        assert (page["project_execution_rate"] == 0).all()                 # 15 zero-spend projects tie…
+        assert page["budget"].is_monotonic_decreasing and page["budget"].nunique() > 10  # …larger budget first
+        assert chart.takeaway.startswith(f"执行率最低的项目：{unit}「{expected['project_name'].iloc[0]}」0.00%")
+        scan = demo_db.query("export/project_counts", year=YEAR, below=0.5, **scope).iloc[0]
+        assert scan["zero_count"] >= 14 and scan["below_count"] >= 18
+        assert (f"执行率低于 50% 的项目 {scan['below_count']} 个，其中 {scan['zero_count']} 个全年未支出。"
+                in chart.takeaway)
+
+
+@pytest.mark.parametrize("below", [0.5, 0.3, 0.0])
+def test_project_low_counts_equal_the_scan(pack_db, below):
+    """export/project_low_counts (from project_low) against export/project_counts (every project of
+    the year), whole year and per region; None when the table was cut below the target asked."""
+    from perfdash.derive import projects
+
+    regions = pack_db.query("rates/unit_rates", year=YEAR, region=None, level=None, sector=None)["region"]
+    for region in [None, *sorted(regions.dropna().unique())]:
+        scope = dict(region=region, level=None, sector=None)
+        scan = pack_db.query("export/project_counts", year=YEAR, below=below, **scope).iloc[0]
+        assert projects.low_counts(pack_db, YEAR, below=below, **scope) == {
+            "below_count": scan["below_count"], "zero_count": scan["zero_count"]}, region
+    assert pack_db.query("export/project_counts", year=YEAR, below=0.5, region=None, level=None,
+                         sector=None).iloc[0]["zero_count"] > 0
+    assert projects.low_counts(pack_db, YEAR, below=0.9, region=None, level=None, sector=None) is None
+
+
+def test_a_scope_without_low_projects_counts_those_with_a_rate(pack_db):
+    """No project of 河南省洛阳市 executes below 50 %: the takeaway says how many have a rate, as a
+    scan of every project counts them (the derived tables hold only the low ones)."""
+    from perfdash.present import export
+
+    region = "河南省洛阳市"
+    chart = export.build_pack(pack_db, year=YEAR, region=region, charts=["lowest_projects"]).charts[0]
+    projects = pack_db.query("rates/project_rates", year=YEAR, region=region, level=None, sector=None)
+    rated = projects["project_execution_rate"].dropna()
+    assert len(rated) > 12 and rated.min() >= 0.5
+    assert chart.takeaway.endswith(f"；{len(rated)} 个项目执行率均不低于 50%。")
 
 
 def test_warnings_chart_counts_every_flag(pack):
@@ -408,6 +479,22 @@ def test_warnings_chart_counts_every_flag(pack):
     totals = labels.value_counts()
     assert list(values(fig.data[0].y))[0] in set(totals[totals == totals.max()].index)
     assert f"（{int(totals.max())} 条）" in pack.charts[3].takeaway
+
+
+@pytest.mark.parametrize("region", [None, "甘肃省张掖市"])
+def test_flag_counts_in_sql_equal_the_counts_of_every_flag(pack_db, region):
+    """outliers/flag_type_counts (what the pack's warnings chart reads) against the year's flags."""
+    from perfdash.derive import flag_list, outliers
+    from perfdash.present.charts import pack as pack_charts
+
+    scope = dict(region=region, level=None, sector=None)
+    assert outliers.flags_current(pack_db)
+    flags = outliers.flags_for_year(pack_db, YEAR, **scope)
+    expected = pack_charts.flag_counts(flags)
+    got = flag_list.type_counts(pack_db, YEAR, **scope)
+    assert len(flags) > 0 and int(got["flag_count"].sum()) == len(flags)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(pack_charts.labelled_counts(got), pack_charts.flag_type_counts(flags))
 
 
 def test_every_chart_states_scope_basis_date_and_source(pack, pack_db):
@@ -439,8 +526,7 @@ def test_scope_filters_the_pack_and_names_its_files(pack_db):
     assert values(scoped.charts[0].figure.data[0].x) == pytest.approx(shown["execution_rate"].tolist())
     assert f"低于 90% 的单位 {int((rated['execution_rate'] < 0.9).sum())} 个" in scoped.charts[0].takeaway
     projects = pack_db.query("rates/project_rates", year=YEAR, region=region, level=None, sector=None)
-    ranked = projects.dropna(subset=["project_execution_rate"]).sort_values(
-        ["project_execution_rate", "unit_name", "project_name", "unit_key"])
+    ranked = projects.dropna(subset=["project_execution_rate"]).sort_values(**PROJECT_ORDER)
     worst = ranked.iloc[0]
     assert scoped.charts[1].takeaway.startswith(f"执行率最低的项目：{worst['unit_name']}「{worst['project_name']}」")
     assert values(scoped.charts[1].figure.data[0].x) == pytest.approx(
@@ -545,6 +631,37 @@ def test_page_offers_the_same_pack_as_a_zip(app, exported, captured_downloads):
 
         deck = Presentation(io.BytesIO(archive.read(names[6])))
         assert len(deck.slides) == len(_deck(exported).slides)
+
+
+def test_page_caches_the_data_step_and_the_figures_apart(app, monkeypatch):
+    """A rerun neither queries nor rebuilds the figures; a new 署名 rebuilds the figures from the
+    cached data step; another chart choice reads the data again."""
+    import functools
+
+    from perfdash.present import export
+
+    seen = {"pack_data": 0, "pack_from_data": 0}
+
+    def counting(func):
+        @functools.wraps(func)   # the cache key names the function
+        def wrapper(*args, **kwargs):
+            seen[func.__name__] += 1
+            return func(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(export, "pack_data", counting(export.pack_data))
+    monkeypatch.setattr(export, "pack_from_data", counting(export.pack_from_data))
+    at = app(query_params={"year": str(YEAR)}, timeout=180)
+    at.run()
+    at.switch_page("app_pages/meeting_export.py").run()
+    assert not at.exception and seen == {"pack_data": 1, "pack_from_data": 1}
+    at.run()
+    assert seen == {"pack_data": 1, "pack_from_data": 1}
+    at.text_input(key="pack_bureau").input("某某市财政局").run()
+    assert not at.exception and seen == {"pack_data": 1, "pack_from_data": 2}
+    at.multiselect(key="pack_charts").unselect("trend").run()
+    assert not at.exception and seen == {"pack_data": 2, "pack_from_data": 3}
+    assert len(at.get("plotly_chart")) == 5
 
 
 def test_page_scope_follows_the_sidebar(app):

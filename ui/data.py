@@ -152,6 +152,19 @@ def call(func, **params):
     return _results().get(key, data_version(), lambda: func(database, **params))
 
 
+def built(build, func, *, options: dict | None = None, **params):
+    """`build(call(func, **params), config, **options)`: what a page makes out of a core
+    function's result without the database (e.g. the meeting pack's figures out of its data
+    step), cached like `call` on both argument sets plus the data version, so a rerun neither
+    queries nor rebuilds. The data goes through `call`, cached (and recorded) on its own."""
+    options = dict(options or {})
+    source = call(func, **params)
+    database = db()
+    key = ("built", build.__module__, build.__name__, func.__module__, func.__name__, str(database.path),
+           _freeze(params), _freeze(options))
+    return _results().get(key, data_version(), lambda: build(source, database.config, **options))
+
+
 def clear_caches() -> None:
     """After an import the version changes anyway; this frees the stale entries at once."""
     _results().clear()

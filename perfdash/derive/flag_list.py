@@ -1,5 +1,6 @@
 """The 异常预警 page's counts and list of flags, bounded in SQL: the KPI counts
-(queries/outliers/flag_counts) and one page of the list for the chosen kinds and severities
+(queries/outliers/flag_counts), the counts per type for the meeting pack
+(outliers/flag_type_counts) and one page of the list for the chosen kinds and severities
 (outliers/flag_list, outliers/flag_list_counts) — never every flag of the year in a frame, except
 for a download, which builds the whole list when it is clicked.
 
@@ -31,6 +32,17 @@ def summary(db, year, *, units_total: int, region=None, level=None, sector=None)
         "units_total": int(units_total),
         "share": (flagged / units_total) if units_total else None,
     }
+
+
+def type_counts(db, year, *, region=None, level=None, sector=None) -> pd.DataFrame:
+    """The year's flags in scope counted per metric, kind and severity (metric, kind, severity,
+    flag_count; one row per combination with flags, in that order)."""
+    scope = dict(region=region, level=level, sector=sector)
+    if not outliers.flags_current(db):
+        flags = outliers.flags_for_year(db, year, **scope)
+        counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+        return counts[counts > 0].reset_index(name="flag_count")
+    return db.query("outliers/flag_type_counts", year=int(year), **scope)
 
 
 def _chosen(db, year, kinds, severities, scope) -> pd.DataFrame:

@@ -64,6 +64,18 @@ def by_category(db: Database, year, *, low_below, zero_at_or_below, region=None,
     return db.query("pages/project_by_category" if fast else "pages/project_by_category_scan", **params)
 
 
+def low_counts(db: Database, year, *, below, region=None, level=None, sector=None) -> dict | None:
+    """{below_count, zero_count}: the projects executing below `below` and at or below 0, from
+    project_low (export/project_low_counts) — None when that table cannot answer exactly (built
+    for a lower cutoff than `below`, or a cutoff at or below 0)."""
+    cutoff = _cutoff(db)
+    if cutoff is None or not (float(below) <= cutoff and cutoff > 0):
+        return None
+    row = db.query("export/project_low_counts", year=int(year), below=float(below), region=region, level=level,
+                   sector=sector).iloc[0]
+    return {"below_count": int(row["below_count"]), "zero_count": int(row["zero_count"])}
+
+
 def worst(db: Database, year, *, limit, region=None, level=None, sector=None):
     """Rows of pages/worst_projects_scan: the `limit` projects of lowest execution."""
     params = dict(year=int(year), limit=int(limit), region=region, level=level, sector=sector)

@@ -14,6 +14,10 @@ import) and the 口径 of the figure, and a source line, so it can stand alone i
 All PNGs of a pack are rendered by one headless Chromium (one kaleido session), not one per
 chart. A PDF of the deck is deliberately not produced (it would need LibreOffice, +244 MB):
 the PPTX opens in WPS / PowerPoint, which print and save PDF themselves.
+
+A pack is made in two steps: pack_data (perfdash.present.pack_data: SQL only, a few small frames
+and counts) and pack_from_data (the figures, takeaways and 口径 lines; no database). build_pack
+runs both; the 会议导出 page caches each step on its own.
 """
 from __future__ import annotations
 
@@ -31,8 +35,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfdash import metrics
+from perfdash.config import Config
 from perfdash.derive import outliers
 from perfdash.present import slides, style, tabular
+from perfdash.present.pack_data import CHARTS, PROJECT_BARS, TAKEAWAY_UNITS, UNIT_BARS, PackData, pack_data
 from perfdash.present.charts import pack as pack_charts
 from perfdash.present.charts import units as unit_charts
 from perfdash.errors import ExportError
@@ -40,21 +46,6 @@ from perfdash.scope import Scope
 
 DEFAULT_BUREAU = "财政局"
 SCALE = 2  # layout 1500 × 844 → 3000 × 1688 px
-TREND_YEARS = 7
-GRADE_YEARS = 5
-UNIT_BARS = 20  # lowest and highest 10 units: readable on a projected slide
-PROJECT_BARS = 12
-TAKEAWAY_UNITS = 5
-
-# id → (name used in titles and file names); the order is the order of the pack.
-CHARTS: dict[str, str] = {
-    "execution_by_unit": "各单位预算执行率",
-    "trend": "预算执行率变化趋势",
-    "grade_mix": "评价等级分布",
-    "warnings_by_type": "预警类型分布",
-    "lowest_projects": "执行率最低的项目",
-    "score_by_dimension": "一级指标得分率",
-}
 
 _render_lock = threading.Lock()  # one kaleido session at a time per process (Streamlit threads)
 
@@ -135,34 +126,27 @@ def _names(frame: pd.DataFrame, column: str, value_column: str, metric_id: str) 
     return "、".join(f"{n}（{metrics.fmt(metric_id, v)}）" for n, v in zip(frame[column], frame[value_column]))
 
 
-def _execution_by_unit(db, scope: Scope, name: str):
+def _execution_by_unit(data: PackData, config: Config, name: str):
     """The lowest and highest units by execution (bounded in SQL) and counts from SQL aggregates:
     the unit list of the year never leaves DuckDB, whatever the number of units."""
-    config = db.config
-    threshold = config.thresholds.get("execution_rate")
-    target = threshold.medium_below if threshold else None
-    counts = db.query("export/execution_counts", year=scope.year, below=target, **scope.params()).iloc[0]
-    rated = int(counts["rated_count"])
+    scope, target, counts = data.scope, data.execution_target, data.execution_counts
+    rated = counts["rated_count"]
     if rated == 0:
         fig = pack_charts.no_data(f"{scope.year}年{name}", "所选范围内没有可计算预算执行率的单位")
         takeaway = "所选范围内没有可计算预算执行率的单位。"
     else:
-        half = UNIT_BARS // 2
-        ends = db.query("export/execution_ends", year=scope.year, lowest=max(half, TAKEAWAY_UNITS),
-                        highest=UNIT_BARS - half, **scope.params())
+        ends = data.execution_ends
         fig = unit_charts.rate_ends(ends, "execution_rate", config, rated=rated, title=f"{scope.year}年{name}",
                                     limit=UNIT_BARS)
         lowest = ends.head(TAKEAWAY_UNITS)
-        below = "" if target is None else f"；低于 {_pct(target)} 的单位 {int(counts['below_count'])} 个"
+        below = "" if target is None else f"；低于 {_pct(target)} 的单位 {counts['below_count']} 个"
         takeaway = f"执行率最低的 {len(lowest)} 个单位：{_names(lowest, 'unit_name', 'execution_rate', 'execution_rate')}{below}。"
     basis = f"口径：预算执行率 = {metrics.METRICS['execution_rate'].formula_for(config)}"
     return fig, takeaway, basis
 
 
-def _trend(db, scope: Scope, name: str):
-    config = db.config
-    frame = db.query("rates/weighted_by_group", group_by="all", year_from=scope.year - TREND_YEARS + 1,
-                     year_to=scope.year, **scope.params())
+def _trend(data: PackData, config: Config, name: str):
+    scope, frame = data.scope, data.trend
     years = frame["year"].astype(int)
     first = int(years.min()) if len(frame) else scope.year
     fig = pack_charts.weighted_trend(frame, "execution_rate", config, title=f"{first}–{scope.year}年{name}（加权）")
@@ -179,10 +163,8 @@ def _trend(db, scope: Scope, name: str):
     return fig, takeaway, basis
 
 
-def _grade_mix(db, scope: Scope, name: str):
-    config = db.config
-    frame = db.query("export/grade_mix", year_from=scope.year - GRADE_YEARS + 1, year_to=scope.year,
-                     **scope.params())
+def _grade_mix(data: PackData, config: Config, name: str):
+    scope, frame = data.scope, data.grade_mix
     first = int(frame["year"].min()) if len(frame) else scope.year
     span = f"{first}–{scope.year}年" if first < scope.year else f"{scope.year}年"
     fig = pack_charts.grade_mix(frame, title=f"{span}{name}")
@@ -208,16 +190,18 @@ def _grade_mix(db, scope: Scope, name: str):
     return fig, takeaway, basis
 
 
-def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
-    fig = pack_charts.warnings_by_type(flags, title=f"{scope.year}年{name}")
-    if flags.empty:
+def _warnings_by_type(data: PackData, config: Config, name: str):
+    scope, counts = data.scope, data.flag_counts
+    fig = pack_charts.warnings_by_type(counts, title=f"{scope.year}年{name}")
+    total = int(counts["flag_count"].sum())
+    if total == 0:
         takeaway = f"{scope.year}年所选范围内没有预警。"
     else:
-        high = int((flags["severity"] == "high").sum())
-        top = pack_charts.type_totals(pack_charts.flag_type_counts(flags))
-        takeaway = (f"共 {len(flags)} 条预警，其中严重 {high} 条；"
+        high = int(counts.loc[counts["severity"] == "high", "flag_count"].sum())
+        top = pack_charts.type_totals(pack_charts.labelled_counts(counts))
+        takeaway = (f"共 {total} 条预警，其中严重 {high} 条；"
                     f"最多的是“{top.index[0]}”（{int(top.iloc[0])} 条）。")
-    threshold = db.config.thresholds.get("execution_rate")
+    threshold = config.thresholds.get("execution_rate")
     example = ""
     if threshold and threshold.medium_below is not None and threshold.high_below is not None:
         high = f"< {_pct(threshold.high_below)}" + (
@@ -227,31 +211,29 @@ def _warnings_by_type(db, scope: Scope, name: str, flags: pd.DataFrame):
     return fig, takeaway, basis
 
 
-def _lowest_projects(db, scope: Scope, name: str):
-    """The PROJECT_BARS lowest projects (LIMIT in SQL) and counts from SQL aggregates."""
-    config = db.config
-    threshold = config.thresholds.get("project_execution_rate")
-    target = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
-    lowest = db.query("export/lowest_projects", year=scope.year, limit=PROJECT_BARS, **scope.params())
+def _lowest_projects(data: PackData, config: Config, name: str):
+    """The PROJECT_BARS lowest projects (zero-spend and larger budgets first, as the 项目执行 page
+    lists them) and the counts below the target and at zero."""
+    scope, target, lowest = data.scope, data.project_target, data.lowest_projects
     fig = pack_charts.lowest_projects(lowest, config, limit=PROJECT_BARS, title=f"{scope.year}年{name}")
     if lowest.empty:
         takeaway = f"{scope.year}年所选范围内没有项目数据。"
     else:
-        counts = db.query("export/project_counts", year=scope.year, below=target, **scope.params()).iloc[0]
+        counts = data.project_counts
         worst = lowest.iloc[0]
-        below, zero = int(counts["below_count"]), int(counts["zero_count"])
+        below, zero = counts["below_count"], counts["zero_count"]
         if below:
             rest = f"执行率低于 {_pct(target)} 的项目 {below} 个" + (f"，其中 {zero} 个全年未支出。" if zero else "。")
         else:
-            rest = f"{int(counts['rated_count'])} 个项目执行率均不低于 {_pct(target)}。"
+            rest = f"{counts['rated_count']} 个项目执行率均不低于 {_pct(target)}。"
         takeaway = (f"执行率最低的项目：{worst['unit_name']}「{worst['project_name']}」"
                     f"{metrics.fmt_rate(worst['project_execution_rate'])}；{rest}")
     basis = f"口径：项目预算执行率 = {metrics.METRICS['project_execution_rate'].formula_for(config)}"
     return fig, takeaway, basis
 
 
-def _score_by_dimension(db, scope: Scope, name: str):
-    frame = db.query("export/score_by_dimension", year=scope.year, **scope.params())
+def _score_by_dimension(data: PackData, config: Config, name: str):
+    scope, frame = data.scope, data.score_by_dimension
     fig = pack_charts.score_by_dimension(frame, title=f"{scope.year}年{name}")
     rated = frame.dropna(subset=["score_rate"]).sort_values(["score_rate", "dimension"])
     if rated.empty:
@@ -274,26 +256,16 @@ _BUILDERS = {
 }
 
 
-def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=None,
-               bureau: str | None = None) -> Pack:
-    """Query the data and build every chart and sentence of the pack (no rendering yet)."""
-    scope = Scope(int(year), region or None, level or None, sector or None)
-    chosen = list(CHARTS) if charts is None else list(charts)
-    unknown = [c for c in chosen if c not in CHARTS]
-    if unknown:
-        raise ExportError(f"没有这些图表：{'、'.join(unknown)}；可选：{'、'.join(CHARTS)}")
-    unit_count = int(db.scalar("export/unit_count", year=scope.year, **scope.params()) or 0)
-    if unit_count == 0:
-        raise ExportError(f"{scope.year}年（{scope.describe()}）没有数据，无法生成会议材料。")
-    last = db.scalar("filters/last_import")
-    as_of = pd.Timestamp(last).date() if last is not None and not pd.isna(last) else None
-    flags = flags_for_year(db, scope.year, **scope.params()) if "warnings_by_type" in chosen else None
-    pack = Pack(scope=scope, bureau=bureau or bureau_name(db.config.source), as_of=as_of,
-                unit_count=unit_count, charts=[], warnings=flags)
-    for chart_id in chosen:
+def pack_from_data(data: PackData, config: Config, *, bureau: str | None = None) -> Pack:
+    """Every chart and sentence of the pack from its data step (pack_data) and the 口径 of
+    `config` — no database, no rendering yet. The flag list is not read here (warnings None):
+    with_warnings reads it when the deck and the CSV are written."""
+    scope = data.scope
+    pack = Pack(scope=scope, bureau=bureau or bureau_name(config.source), as_of=data.as_of,
+                unit_count=data.unit_count, charts=[], warnings=None)
+    for chart_id in data.charts:
         name = CHARTS[chart_id]
-        extra = (flags,) if chart_id == "warnings_by_type" else ()
-        fig, takeaway, basis = _BUILDERS[chart_id](db, scope, name, *extra)
+        fig, takeaway, basis = _BUILDERS[chart_id](data, config, name)
         title = (fig.layout.title.text or name)
         plain_title = _plain(title)
         meeting = pack_charts.for_meeting(
@@ -304,6 +276,15 @@ def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=No
         )
         pack.charts.append(PackChart(chart_id, name, plain_title, meeting, takeaway, basis))
     return pack
+
+
+def build_pack(db, *, year: int, region=None, level=None, sector=None, charts=None,
+               bureau: str | None = None) -> Pack:
+    """Query the data and build every chart and sentence of the pack (no rendering yet): pack_data,
+    then pack_from_data. A pack with the warnings chart carries the year's flag list too."""
+    data = pack_data(db, year=year, region=region, level=level, sector=sector, charts=charts)
+    pack = pack_from_data(data, db.config, bureau=bureau)
+    return with_warnings(db, pack) if "warnings_by_type" in data.charts else pack
 
 
 def _plain(label: str) -> str:

@@ -114,10 +114,23 @@ def flag_label(metric_id: str, kind: str) -> str:
     return f"{name}·{labels.FLAG_KIND_LABELS.get(kind, kind)}"
 
 
+def flag_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Flags (perfdash.derive.outliers rows) counted per metric, kind and severity (metric, kind,
+    severity, flag_count), as queries/outliers/flag_type_counts counts them in SQL."""
+    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    return counts[counts > 0].reset_index(name="flag_count")
+
+
 def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """Flags counted per type label and severity (type_label, severity, flag_count): one row per
     kind of flag, however many flags there are; labels are worded once per (metric, kind)."""
-    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    return labelled_counts(flag_counts(flags))
+
+
+def labelled_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Rows of flag_counts (or outliers/flag_type_counts) as flag_type_counts' rows: each
+    (metric, kind) worded once as a type label, in (metric, kind, severity) order."""
+    counts = counts.groupby(["metric", "kind", "severity"], dropna=False, observed=True)["flag_count"].sum()
     counts = counts[counts > 0].reset_index(name="flag_count")
     type_labels = {pair: flag_label(*pair) for pair in set(zip(counts["metric"], counts["kind"]))}
     return pd.DataFrame({
@@ -132,12 +145,13 @@ def type_totals(counts: pd.DataFrame) -> pd.Series:
     return counts.groupby("type_label")["flag_count"].sum().sort_values(ascending=False)
 
 
-def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Number of flags (perfdash.outliers rows: metric, kind, severity) per type, split by severity."""
+def warnings_by_type(counts: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Number of flags per type, split by severity, from flags counted per metric, kind and
+    severity (rows of flag_counts or queries/outliers/flag_type_counts)."""
     fig = style.new_figure(title=plot_text(title or "预警类型分布"), barmode="stack")
-    if flags.empty:
+    if counts.empty or int(counts["flag_count"].sum()) == 0:
         return _no_data(fig, "所选范围内没有预警")
-    frame = flag_type_counts(flags)
+    frame = labelled_counts(counts)
     totals = type_totals(frame)
     order = list(totals.index)
     for severity in SEVERITY_ORDER:
@@ -159,12 +173,13 @@ def warnings_by_type(flags: pd.DataFrame, *, title: str | None = None) -> go.Fig
 
 
 def lowest_projects(frame: pd.DataFrame, config: Config, *, limit: int = 12, title: str | None = None) -> go.Figure:
-    """The `limit` projects with the lowest execution (rows of rates/project_rates), lowest on top,
-    coloured by warning severity; each label names the project and, below it, its unit."""
+    """The `limit` projects with the lowest execution (rows of pages/worst_projects), lowest on top
+    (projects of equal rate in the frame's order), coloured by warning severity; each label names
+    the project and, below it, its unit."""
     metric = metrics.METRICS["project_execution_rate"]
     fig = style.new_figure(title=plot_text(title or "执行率最低的项目"), showlegend=False)
     rows = frame.dropna(subset=["project_execution_rate"]).sort_values(
-        ["project_execution_rate", "unit_name", "project_name"]).head(limit)
+        "project_execution_rate", kind="stable").head(limit)   # ties keep the order they came in
     if rows.empty:
         return _no_data(fig, "所选范围内没有项目数据")
     threshold = config.thresholds.get("project_execution_rate")
