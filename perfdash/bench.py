@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfdash import synth
+from perfdash.bench_report import print_table, report
 from perfdash.store import sql
 from perfdash.store.connection import connect_config
 from perfdash.config import PROJECT_ROOT
@@ -226,7 +227,7 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
         try:
             first = _run_page(at, page)
         finally:
-            run.calls, data.RECORDER = data.RECORDER, None
+            run.calls, data.RECORDER = _distinct(data.RECORDER), None
         log(f"recorded {page}: {len(run.calls)} data calls, first run {first:.0f} ms, "
             f"peak RSS so far {rss_mb():,.0f} MB")
         run.errors = _errors(at)
@@ -249,6 +250,17 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
     if PROFILE_PAGE in runs:
         runs[PROFILE_PAGE].new_unit_ms = _profile_new_units(at, data.db())
     return runs
+
+
+def _distinct(calls: list) -> list:
+    """A page run's calls without repeats: the app answers a repeat from its result cache."""
+    seen: set = set()
+    return [c for c in calls if not (_call_key(c) in seen or seen.add(_call_key(c)))]
+
+
+def _call_key(call) -> tuple:
+    kind, name, params = call
+    return kind, name, repr(sorted(params.items()))    # list parameters are not hashable
 
 
 def _profile_new_units(at, db) -> list[float]:
@@ -452,9 +464,8 @@ def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> li
 
     seen: dict[tuple, tuple] = {}
     for page, run in runs.items():
-        for kind, name, params in run.calls:
-            key = (kind, name, repr(sorted(params.items())))    # list parameters are not hashable
-            seen.setdefault(key, (page, kind, name, params))
+        for call in run.calls:
+            seen.setdefault(_call_key(call), (page, *call))
     db = Database(db_path)
     raw_con = duckdb.connect(str(db_path), config=connect_config())
     cur = raw_con.cursor()
@@ -468,74 +479,14 @@ def call_breakdown(db_path: Path, runs: dict[str, PageRun], top: int = 12) -> li
         raw = _samples(lambda: [cur.execute(t, p).to_arrow_table() for t, p in statements])
         result = db.query(name, **params) if kind == "query" else _resolve(name)(db, **params)
         n = len(result) if hasattr(result, "__len__") else 1
-        rows.append({"page": page, "call": name, "params": _short(params), "rows": n,
+        shown = ", ".join(f"{k}={v}" for k, v in params.items() if v is not None)[:60]
+        rows.append({"page": page, "call": name, "params": shown, "rows": n,
                      "ours_ms": _p(ours, 0.5), "raw_ms": _p(raw, 0.5)})
     cur.close()
     raw_con.close()
     db.close()
     rows.sort(key=lambda r: -r["ours_ms"])
     return rows[:top]
-
-
-def _short(params: dict) -> str:
-    shown = {k: v for k, v in params.items() if v is not None}
-    return ", ".join(f"{k}={v}" for k, v in shown.items())[:60]
-
-
-# -- the report ----------------------------------------------------------------------------
-
-
-def report(scale: synth.Scale, counts: dict, imported: dict, queries: dict, pages: dict, rss: float,
-           profile: dict | None, load: dict) -> dict:
-    rows_per_s = imported["rows"] / imported["seconds"]
-    raw_rows_per_s = imported["raw_rows"] / imported["raw_seconds"]
-    return {
-        "scale": {"units": scale.units, "years": scale.years, "unit_years": counts["unit_years"],
-                  "projects": counts["projects"]},
-        "import": {"rows_per_s": round(rows_per_s), "raw_rows_per_s": round(raw_rows_per_s),
-                   "ratio": round(rows_per_s / raw_rows_per_s, 3)},
-        "queries": {page: {k: round(v, 3) for k, v in q.items()} for page, q in queries.items()},
-        "pages": {page: {"warm_ms": round(r.warm_ms, 3), "cold_ms": round(r.cold_ms, 3)} for page, r in pages.items()},
-        "new_unit_profile": {k: round(v, 3) for k, v in profile.items()} if profile else None,
-        "rss_mb": round(rss, 1),
-        "load": load,
-    }
-
-
-def print_table(result: dict, imported: dict, breakdown: list[dict], errors: dict[str, list[str]]) -> None:
-    s = result["scale"]
-    print(f"规模：{s['units']:,} 个单位 × {s['years']} 年 = {s['unit_years']:,} 个单位年度，项目 {s['projects']:,} 行")
-    i = result["import"]
-    sample = ""
-    if imported["sample_units"] != s["units"] or imported["sample_years"] != s["years"]:
-        sample = f"（抽样：{imported['sample_units']:,} 个单位 × {imported['sample_years']} 年；全量数据在 DuckDB 内生成，" \
-                 f"用时 {imported['generate_seconds']:.1f} s）"
-    print(f"\n导入{sample}：{imported['rows']:,} 行")
-    print(f"  perfdash 导入（解析+校验+比对+写入+比率表）  {i['rows_per_s']:>12,} 行/秒")
-    print(f"  DuckDB read_csv 直接建表                    {i['raw_rows_per_s']:>12,} 行/秒")
-    print(f"  比值                                        {i['ratio']:>12.2f}   （目标 ≥ 0.5）")
-    print("\n页面数据调用（毫秒；我们的层 vs 裸 DuckDB 执行相同 SQL）")
-    print(f"  {'页面':<28}{'p50':>9}{'p95':>9}{'冷':>9}{'裸p50':>9}{'比值':>7}")
-    for page, q in result["queries"].items():
-        print(f"  {page:<30}{q['p50_ms']:>9.1f}{q['p95_ms']:>9.1f}{q['cold_ms']:>9.1f}{q['raw_p50_ms']:>9.1f}{q['ratio']:>7.2f}")
-    print("\n页面服务端运行（AppTest，毫秒）")
-    print(f"  {'页面':<28}{'热':>9}{'冷':>9}")
-    for page, p in result["pages"].items():
-        flag = "  ⚠ 页面报错" if errors.get(page) else ""
-        print(f"  {page:<30}{p['warm_ms']:>9.0f}{p['cold_ms']:>9.0f}{flag}")
-    print("\n最慢的数据调用（毫秒）")
-    for b in breakdown:
-        print(f"  {b['ours_ms']:>8.1f} vs 裸 {b['raw_ms']:>7.1f}  {b['rows']:>9,} 行  {b['call']}({b['params']})  [{b['page']}]")
-    profile = result["new_unit_profile"]
-    if profile:
-        page = (f"；页面 p50 {profile['page_p50_ms']:.0f} ms，p95 {profile['page_p95_ms']:.0f} ms"
-                if "page_p50_ms" in profile else "")
-        print(f"\n首次打开的单位画像（{profile['units']} 个不同单位，均未缓存）：数据 p50 {profile['data_p50_ms']:.1f} ms，"
-              f"p95 {profile['data_p95_ms']:.1f} ms，裸 DuckDB p50 {profile['raw_p50_ms']:.1f} ms{page}")
-    load = result["load"]
-    print(f"\n机器负载（1/5/15 分钟平均）：开始 {' / '.join(map(str, load['start']))}，"
-          f"结束 {' / '.join(map(str, load['end']))}（{os.cpu_count()} 核）")
-    print(f"\n峰值内存（服务进程 RSS）：{result['rss_mb']:,.0f} MB；导入/生成子进程：{imported['rss_mb']:,.0f} MB")
 
 
 # -- entry ---------------------------------------------------------------------------------
