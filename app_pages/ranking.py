@@ -156,8 +156,11 @@ if "rk_compare" in st.session_state:   # filters changed: keep only units still 
     if kept != st.session_state["rk_compare"]:
         st.session_state["rk_compare"] = kept
 elif ranked_by.get("execution_rate", 0) >= 2:   # highest and lowest execution rate (ties: by name)
+    # the table's first row is one of them when it ranks by execution rate (the same order)
+    ends = {ascending: shown["unit_key"].iloc[0]} if metric_id == "execution_rate" else {}
     st.session_state["rk_compare"] = [
-        data.query("ranking/rows", metric="execution_rate", ascending=asc, limit=1, **scope)["unit_key"].iloc[0]
+        ends.get(asc) or data.query("ranking/rows", metric="execution_rate", ascending=asc, limit=1,
+                                    **scope)["unit_key"].iloc[0]
         for asc in (False, True)]
 picked = chrome.unit_search_picker("选择 2–5 个单位（默认为预算执行率最高和最低的单位）", key="rk_compare",
                                    scope=f.params(), year=f.year, multi=True, max_selections=5)

@@ -406,6 +406,22 @@ def test_comparison_in_a_large_scope_starts_from_the_highest_and_lowest(app, dem
     assert list(at.dataframe[1].value.columns) == [ordered["unit_name"].iloc[-1], ordered["unit_name"].iloc[0]]
 
 
+
+@pytest.mark.parametrize("metric, order", [("execution_rate", "从低到高"), ("self_score", "从高到低")])
+def test_comparison_starts_from_the_highest_and_lowest_whatever_the_table_ranks(app, demo_db, monkeypatch,
+                                                                                metric, order):
+    from ui import chrome
+
+    monkeypatch.setattr(chrome, "LIST_ALL_UP_TO", 10)
+    units = demo_db.query("rates/unit_rates", year=2023, **ALL).dropna(subset=["execution_rate"])
+    ordered = units.sort_values("execution_rate")
+    at = app(query_params={"year": "2023"})
+    at.run()
+    at.session_state["rk_metric"], at.session_state["rk_order"] = metric, order
+    at.switch_page(PAGES["ranking"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="rk_compare").value == [ordered["unit_key"].iloc[-1], ordered["unit_key"].iloc[0]]
+
 # -- projects -----------------------------------------------------------------------------------
 
 
