@@ -261,3 +261,16 @@ def test_data_version_is_remembered_until_a_write(tmp_path, monkeypatch):
         assert db.data_version() == before + 1
     finally:
         db.close()
+
+
+def test_a_page_runs_repeated_data_calls_are_replayed_once():
+    from perfdash import bench
+
+    calls = [("query", "pages/unit_list", {"year": None, "limit": 500}),
+             ("query", "pages/unit_labels", {"unit_keys": ["a"], "year": None}),
+             ("query", "pages/unit_list", {"limit": 500, "year": None}),      # the same call: the cache answers
+             ("query", "pages/unit_list", {"year": 2023, "limit": 500}),
+             ("query", "pages/unit_labels", {"unit_keys": ["b"], "year": None}),
+             ("call", "perfdash.derive.reconcile.rows", {"year": 2023, "unit_key": "a"}),
+             ("query", "pages/unit_labels", {"unit_keys": ["a"], "year": None})]
+    assert bench._distinct(calls) == [calls[0], calls[1], calls[3], calls[4], calls[5]]
