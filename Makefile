@@ -39,7 +39,7 @@ run: venv system-deps db
 	  --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
 test: venv system-deps
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q -n auto --dist loadfile --durations=15
 
 bench: venv
 	$(PY) -m perfdash bench --units 20000 --years 10
