@@ -490,7 +490,7 @@ def test_flag_counts_in_sql_equal_the_counts_of_every_flag(pack_db, region):
     scope = dict(region=region, level=None, sector=None)
     assert outliers.flags_current(pack_db)
     flags = outliers.flags_for_year(pack_db, YEAR, **scope)
-    expected = pack_charts.flag_counts(flags)
+    expected = flag_list.counted_by_type(flags)
     got = flag_list.type_counts(pack_db, YEAR, **scope)
     assert len(flags) > 0 and int(got["flag_count"].sum()) == len(flags)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)

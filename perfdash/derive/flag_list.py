@@ -39,10 +39,14 @@ def type_counts(db, year, *, region=None, level=None, sector=None) -> pd.DataFra
     flag_count; one row per combination with flags, in that order)."""
     scope = dict(region=region, level=level, sector=sector)
     if not outliers.flags_current(db):
-        flags = outliers.flags_for_year(db, year, **scope)
-        counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
-        return counts[counts > 0].reset_index(name="flag_count")
+        return counted_by_type(outliers.flags_for_year(db, year, **scope))
     return db.query("outliers/flag_type_counts", year=int(year), **scope)
+
+
+def counted_by_type(flags: pd.DataFrame) -> pd.DataFrame:
+    """Flags in hand (perfdash.derive.outliers rows) counted as type_counts counts them in SQL."""
+    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
+    return counts[counts > 0].reset_index(name="flag_count")
 
 
 def _chosen(db, year, kinds, severities, scope) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from perfdash import labels, metrics
 from perfdash.present import style
 from perfdash.present.charts import units as unit_charts
 from perfdash.config import Config
+from perfdash.derive import flag_list
 
 GRADE_ORDER = [*metrics.GRADES, "未评级"]
 SEVERITY_ORDER = ["high", "medium"]
@@ -114,21 +115,14 @@ def flag_label(metric_id: str, kind: str) -> str:
     return f"{name}·{labels.FLAG_KIND_LABELS.get(kind, kind)}"
 
 
-def flag_counts(flags: pd.DataFrame) -> pd.DataFrame:
-    """Flags (perfdash.derive.outliers rows) counted per metric, kind and severity (metric, kind,
-    severity, flag_count), as queries/outliers/flag_type_counts counts them in SQL."""
-    counts = flags.groupby(["metric", "kind", "severity"], dropna=False, observed=True).size()
-    return counts[counts > 0].reset_index(name="flag_count")
-
-
 def flag_type_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """Flags counted per type label and severity (type_label, severity, flag_count): one row per
     kind of flag, however many flags there are; labels are worded once per (metric, kind)."""
-    return labelled_counts(flag_counts(flags))
+    return labelled_counts(flag_list.counted_by_type(flags))
 
 
 def labelled_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """Rows of flag_counts (or outliers/flag_type_counts) as flag_type_counts' rows: each
+    """Rows of flag_list.counted_by_type (or outliers/flag_type_counts) as flag_type_counts' rows: each
     (metric, kind) worded once as a type label, in (metric, kind, severity) order."""
     counts = counts.groupby(["metric", "kind", "severity"], dropna=False, observed=True)["flag_count"].sum()
     counts = counts[counts > 0].reset_index(name="flag_count")
@@ -147,7 +141,7 @@ def type_totals(counts: pd.DataFrame) -> pd.Series:
 
 def warnings_by_type(counts: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Number of flags per type, split by severity, from flags counted per metric, kind and
-    severity (rows of flag_counts or queries/outliers/flag_type_counts)."""
+    severity (rows of flag_list.counted_by_type or queries/outliers/flag_type_counts)."""
     fig = style.new_figure(title=plot_text(title or "预警类型分布"), barmode="stack")
     if counts.empty or int(counts["flag_count"].sum()) == 0:
         return _no_data(fig, "所选范围内没有预警")
