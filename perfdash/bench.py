@@ -254,8 +254,10 @@ def _record_and_time(pages: list[str]) -> dict[str, PageRun]:
 
 def _distinct(calls: list) -> list:
     """A page run's calls without repeats: the app answers a repeat from its result cache."""
-    seen: set = set()
-    return [c for c in calls if not (_call_key(c) in seen or seen.add(_call_key(c)))]
+    first: dict[tuple, tuple] = {}
+    for call in calls:
+        first.setdefault(_call_key(call), call)
+    return list(first.values())                         # dicts keep the order of first arrival
 
 
 def _call_key(call) -> tuple:
