@@ -409,7 +409,9 @@ def replay_profile_units(db_path: Path, run: PageRun) -> dict | None:
         return None
     recorded = next((p["unit_key"] for _, _, p in run.calls if "unit_key" in p), None)
     db = Database(db_path)
-    units = [key for key, _ in db.rows("bench/sample_units", n=PROFILE_UNITS + 1) if key != recorded][:PROFILE_UNITS]
+    # not the units whose page _profile_new_units opened: their rows would be in DuckDB's cache
+    opened = PROFILE_UNITS + 1
+    units = [key for key, _ in db.rows("bench/sample_units", n=opened + PROFILE_UNITS)[opened:] if key != recorded]
 
     def for_unit(key):
         swapped = []
