@@ -112,9 +112,7 @@ def _lowest_projects(db, data: PackData) -> None:
     """The PROJECT_BARS lowest projects (zero-spend first, larger budget first: the 项目执行
     page's order) and the counts below the target and at zero, from the derived tables."""
     scope = data.scope
-    threshold = db.config.thresholds.get("project_execution_rate")
-    target = threshold.medium_below if threshold and threshold.medium_below is not None else 0.5
-    data.project_target = target
+    data.project_target = target = projects.thresholds(db.config)[0]   # the 项目执行 page's floor
     data.lowest_projects = projects.worst(db, scope.year, limit=PROJECT_BARS, **scope.params())
     if data.lowest_projects.empty:
         return
